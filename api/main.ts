@@ -1,0 +1,16 @@
+import { loadConfig } from '../lib/config.ts';
+import { createPlatform } from '../lib/platform.ts';
+import { startApi } from './server.ts';
+
+/** The API process; scale it out behind a load balancer. */
+const platform = await createPlatform(loadConfig());
+const api = await startApi(platform);
+console.log(`api: listening on ${api.url} (database: ${platform.db.engine}); docs at ${api.url}/docs`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await api.close();
+    await platform.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import type { Database } from '../../lib/db/index.ts';
+import type { Embedder } from '../../lib/embeddings/port.ts';
+import { semanticSearch } from '../../lib/search/semantic.ts';
+import { semanticQuery } from '../schemas.ts';
+import { parseInput } from '../validate.ts';
+
+export function createSearchRouter({ db, embedder }: { db: Database; embedder: Embedder }): Router {
+  const router = Router();
+
+  /** Nearest chunks by meaning: the query is embedded with the model's query instruction. */
+  router.get('/semantic', async (req, res) => {
+    const { q, k } = parseInput(semanticQuery, req.query);
+    const vector = await embedder.embedQuery(q);
+    const hits = await semanticSearch(db, vector, k);
+    res.json({ results: hits.map((h) => ({ ...h, score: Math.round(h.score * 10000) / 10000 })) });
+  });
+
+  return router;
+}

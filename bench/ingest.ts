@@ -1,0 +1,92 @@
+/**
+ * bench/ingest: documents through the API end to end (upload → ready) against
+ * the physical limit of this pipeline, the raw embedder alone on the very same
+ * chunks in the same run. Not a test: run with `npm run bench:ingest`.
+ *
+ * Sizes: BENCH_SMALL_DOCS (default 300, 1–4 KB each), BENCH_LARGE_DOCS (default 2)
+ * of BENCH_LARGE_MB (default 2) each; Chinese and English mixed, seeded, all distinct.
+ */
+import { readFileSync } from 'node:fs';
+import { retentionPolicyEn, travelPolicyZh, distractors } from '../test/fixtures/corpus.ts';
+import { spawnWorkerProcess, startTestPlatform, upload } from '../test/helpers/platform.ts';
+
+const smallDocs = Number(process.env.BENCH_SMALL_DOCS ?? 300);
+const largeDocs = Number(process.env.BENCH_LARGE_DOCS ?? 2);
+const largeBytes = Number(process.env.BENCH_LARGE_MB ?? 2) * 1024 * 1024;
+
+/** A deterministic generator (mulberry32), so every run ingests the same corpus. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const sentences = [travelPolicyZh, retentionPolicyEn, ...Object.values(distractors)]
+  .flatMap((text) => text.split(/(?<=[。！？.!?])\s*/u))
+  .filter((s) => s.length > 8 && !s.startsWith('#'));
+
+function makeDocument(index: number, bytes: number): string {
+  const next = random(index + 1);
+  const parts = [`# 文档 Document ${index}\n`];
+  let size = Buffer.byteLength(parts[0]!);
+  while (size < bytes) {
+    const paragraph = Array.from({ length: 3 + Math.floor(next() * 5) }, () => sentences[Math.floor(next() * sentences.length)]).join(' ');
+    const block = `\n## 第${parts.length}节 Section ${parts.length} (${index})\n\n${paragraph}\n`;
+    parts.push(block);
+    size += Buffer.byteLength(block);
+  }
+  return parts.join('');
+}
+
+const corpus = [
+  ...Array.from({ length: smallDocs }, (_, i) => makeDocument(i, 1024 + Math.floor(random(i)() * 3072))),
+  ...Array.from({ length: largeDocs }, (_, i) => makeDocument(100_000 + i, largeBytes)),
+];
+const totalBytes = corpus.reduce((sum, doc) => sum + Buffer.byteLength(doc), 0);
+const megabytes = totalBytes / 1024 / 1024;
+console.log(`corpus: ${smallDocs} small + ${largeDocs} × ${(largeBytes / 1048576).toFixed(1)} MB documents, ${megabytes.toFixed(2)} MB in all`);
+
+const t = await startTestPlatform('postgres', { withWorker: false });
+const worker = spawnWorkerProcess(t.env);
+try {
+  // Ours: every document uploaded through the API (8 at a time), timed until the last is ready.
+  const started = performance.now();
+  const queue = corpus.map((text, i) => ({ text, name: `bench-${i}.md` }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const { status, body } = await upload(t.api.url, item.text, item.name);
+        if (status !== 202) throw new Error(`upload ${item.name} answered ${status}: ${JSON.stringify(body)}`);
+      }
+    }),
+  );
+  for (;;) {
+    const { rows } = await t.platform.db.query<{ ready: string; failed: string }>(
+      `select count(*) filter (where status = 'ready') as ready, count(*) filter (where status = 'failed') as failed from documents`,
+    );
+    if (Number(rows[0]!.failed) > 0) throw new Error(`${rows[0]!.failed} documents failed`);
+    if (Number(rows[0]!.ready) === corpus.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const oursSeconds = (performance.now() - started) / 1000;
+  const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024;
+  worker.kill('SIGTERM');
+
+  // Peer: the same embedder, alone, over exactly the chunks our pipeline stored, in the same batch size.
+  const { rows: chunks } = await t.platform.db.query<{ text: string }>('select text from chunks order by document_id, idx');
+  const batch = t.platform.config.EMBEDDING_BATCH_SIZE;
+  const peerStarted = performance.now();
+  for (let i = 0; i < chunks.length; i += batch) await t.platform.embedder.embedPassages(chunks.slice(i, i + batch).map((c) => c.text));
+  const peerSeconds = (performance.now() - peerStarted) / 1000;
+
+  const ours = megabytes / oursSeconds;
+  const peer = megabytes / peerSeconds;
+  console.log(`ours: ${corpus.length} documents, ${chunks.length} chunks in ${oursSeconds.toFixed(1)} s = ${(corpus.length / oursSeconds).toFixed(2)} docs/s, ${ours.toFixed(3)} MB/s; worker peak RSS ${peakRssMb.toFixed(0)} MB`);
+  console.log(`peer: raw embedder on the same ${chunks.length} chunks in ${peerSeconds.toFixed(1)} s = ${peer.toFixed(3)} MB/s`);
+  console.log(`ingest: ours=${ours.toFixed(3)} MB/s peer=${peer.toFixed(3)} MB/s ratio=${(ours / peer).toFixed(3)}`);
+} finally {
+  worker.kill('SIGKILL');
+  await t.close();
+}

@@ -1,0 +1,78 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one config object, read once from the environment and validated at start.
+ * Every setting has a default that works for the embedded mode (no servers but
+ * the Temporal dev server); a bad value fails start with a message naming it.
+ */
+const cacheDir = process.env.AISTACK_CACHE ?? path.join(os.homedir(), '.cache', 'aistack');
+
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 50mb or 1048576')
+  .transform((s) => {
+    const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(s)!;
+    const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+    return Math.floor(Number(m[1]) * unit);
+  });
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  /** HTTP port of the API. */
+  PORT: int(0, 65535).default(3000),
+  /** Address the API binds to. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Temporal frontend address. */
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Where people watch the work; printed by `npm start`. */
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** Task queue of the ingestion workflows (tests use a unique one). */
+  INGEST_TASK_QUEUE: z.string().default('ingest'),
+  /** PostgreSQL URL; when unset the embedded PGlite database is used. */
+  DATABASE_URL: z.string().url().optional(),
+  /** PGlite data directory (embedded mode); `memory://` keeps it in memory. */
+  PGLITE_DIR: z.string().default(path.join(cacheDir, 'state', 'pglite')),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  /** Local blob directory (uploads, extracted text). */
+  BLOB_DIR: z.string().default(path.join(cacheDir, 'state', 'blobs')),
+  /** Largest upload accepted. */
+  MAX_UPLOAD_SIZE: bytes.default(50 * 1024 ** 2),
+  /** `onnx` (local bge-small-zh-v1.5) or `openai` (any OpenAI-compatible /v1/embeddings). */
+  EMBEDDING_PROVIDER: z.enum(['onnx', 'openai']).default('onnx'),
+  EMBEDDING_MODEL_DIR: z.string().default(path.join(cacheDir, 'models', 'bge-small-zh-v1.5-q')),
+  EMBEDDING_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
+  EMBEDDING_BATCH_SIZE: int(1, 256).default(16),
+  EMBEDDING_BASE_URL: z.string().url().optional(),
+  EMBEDDING_MODEL: z.string().default('bge-small-zh-v1.5'),
+  EMBEDDING_DIMENSION: int(1, 8192).default(512),
+  EMBEDDING_API_KEY: z.string().optional(),
+  EMBEDDING_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** Chunk size bound in model tokens, and the overlap carried between chunks. */
+  CHUNK_MAX_TOKENS: int(32, 8192).default(400),
+  CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the config; throws ConfigError naming every bad option. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.CHUNK_OVERLAP_TOKENS >= config.CHUNK_MAX_TOKENS) {
+    throw new ConfigError('invalid configuration: CHUNK_OVERLAP_TOKENS must be smaller than CHUNK_MAX_TOKENS');
+  }
+  if (config.EMBEDDING_PROVIDER === 'openai' && !config.EMBEDDING_BASE_URL) {
+    throw new ConfigError('invalid configuration: EMBEDDING_PROVIDER=openai needs EMBEDDING_BASE_URL');
+  }
+  return config;
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import type { Database, Queryable } from '../port.ts';
+
+/**
+ * PGlite: PostgreSQL compiled to WASM, in this process, with pgvector.
+ * It has one connection, so statements are serialized; transactions hold it.
+ */
+export async function createPgliteDatabase(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir, { extensions: { vector } });
+  const run = (client: Pick<PGlite, 'query'>): Queryable => ({
+    async query(sql, params = []) {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as never[] };
+    },
+  });
+  return {
+    engine: 'pglite',
+    ...run(db),
+    transaction: (work) => db.transaction((tx) => work(run(tx))),
+    close: () => db.close(),
+  };
+}

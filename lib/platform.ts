@@ -1,0 +1,53 @@
+import { createLocalBlobStore } from './blob/local.ts';
+import type { BlobStore } from './blob/port.ts';
+import type { Config } from './config.ts';
+import { createDatabase, type Database } from './db/index.ts';
+import { createEmbedder } from './embeddings/index.ts';
+import type { Embedder } from './embeddings/port.ts';
+import { registerEmbeddingModel } from './embeddings/registry.ts';
+
+/** The adapters every process needs, built once from the config. */
+export interface Platform {
+  config: Config;
+  db: Database;
+  blobs: BlobStore;
+  embedder: Embedder;
+  close(): Promise<void>;
+}
+
+export async function createPlatform(config: Config): Promise<Platform> {
+  const embedder = await createEmbedder(
+    config.EMBEDDING_PROVIDER === 'onnx'
+      ? {
+          provider: 'onnx',
+          modelDir: config.EMBEDDING_MODEL_DIR,
+          threads: config.EMBEDDING_THREADS,
+          batchSize: config.EMBEDDING_BATCH_SIZE,
+        }
+      : {
+          provider: 'openai',
+          baseUrl: config.EMBEDDING_BASE_URL!,
+          model: config.EMBEDDING_MODEL,
+          dimension: config.EMBEDDING_DIMENSION,
+          apiKey: config.EMBEDDING_API_KEY,
+          batchSize: config.EMBEDDING_BATCH_SIZE,
+          timeoutMs: config.EMBEDDING_TIMEOUT_MS,
+        },
+  );
+  const db = await createDatabase(config);
+  try {
+    await registerEmbeddingModel(db, embedder.modelId, embedder.dimension);
+  } catch (error) {
+    await Promise.allSettled([db.close(), embedder.close()]);
+    throw error;
+  }
+  return {
+    config,
+    db,
+    blobs: createLocalBlobStore(config.BLOB_DIR),
+    embedder,
+    async close() {
+      await Promise.allSettled([db.close(), embedder.close()]);
+    },
+  };
+}

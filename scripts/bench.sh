@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm run bench:<name>`: runs bench/<name>.ts with the services it needs.
+# Benchmarks are not tests: nothing here runs in `npm test` or CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+source scripts/lib.sh
+name="${1:?usage: scripts/bench.sh <name>}"
+model_dir="$(bash scripts/setup-model.sh)"
+export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+bash scripts/services.sh up temporal postgres
+eval "$(bash scripts/services.sh env)"
+export TEST_DATABASE_URL="$DATABASE_URL"
+unset DATABASE_URL
+exec node --import tsx "bench/$name.ts"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite against real servers, from a fresh clone.
+# Installs and starts Temporal, PostgreSQL (+pgvector) and Redis, fetches the
+# embedding model, type-checks, then runs every test file one at a time
+# (integration suites each load the model and saturate both cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+source scripts/lib.sh
+model_dir="$(bash scripts/setup-model.sh)"
+export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+bash scripts/services.sh up temporal postgres redis
+eval "$(bash scripts/services.sh env)"
+# Suites make their own scratch databases from this one; none runs on it directly.
+export TEST_DATABASE_URL="$DATABASE_URL"
+unset DATABASE_URL
+
+log "type-checking"
+npx tsc --noEmit -p .
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+log "running ${#files[@]} test files"
+exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 "$@" "${files[@]}"

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { NativeConnection } from '@temporalio/worker';
+import { startApi, type RunningApi } from '../../api/server.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { createPlatform, type Platform } from '../../lib/platform.ts';
+import { createIngestWorker } from '../../worker/ingest-worker.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** The engines every integration suite runs on; PostgreSQL comes from scripts/services.sh. */
+export const engines: Engine[] = ['pglite', 'postgres'];
+
+export interface TestPlatform {
+  platform: Platform;
+  api: RunningApi;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty PostgreSQL database for one suite; dropped by the returned function. */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run the suite with `npm test`, which starts PostgreSQL');
+  const name = `aistack_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`); // a generated identifier, not input
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * The whole platform on a unique task queue: a real Temporal server, a real
+ * database of the chosen engine, the real model, an in-process worker and the
+ * API on a free port. `withWorker: false` leaves the worker to the test.
+ */
+export async function startTestPlatform(engine: Engine, options: { withWorker?: boolean; env?: Record<string, string> } = {}): Promise<TestPlatform> {
+  const scratch = engine === 'postgres' ? await createScratchDatabase() : undefined;
+  const blobDir = mkdtempSync(path.join(os.tmpdir(), 'aistack-blobs-'));
+  const env: Record<string, string> = {
+    PGLITE_DIR: 'memory://',
+    BLOB_DIR: blobDir,
+    INGEST_TASK_QUEUE: `ingest-test-${randomUUID()}`,
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...options.env,
+  };
+  const config = loadConfig({ ...process.env, DATABASE_URL: undefined, ...env });
+  const platform = await createPlatform(config);
+  const api = await startApi(platform, 0);
+  let stopWorker = async () => {};
+  if (options.withWorker !== false) {
+    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    const worker = await createIngestWorker(platform, connection);
+    const running = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    };
+  }
+  return {
+    platform,
+    api,
+    env,
+    async close() {
+      await stopWorker();
+      await api.close();
+      await platform.close();
+      await scratch?.drop();
+      rmSync(blobDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls a document until it leaves queued/running, or fails the test after `timeoutMs`. */
+export async function waitForDocument(apiUrl: string, id: string, timeoutMs = 120_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${apiUrl}/v1/documents/${id}`);
+    const body = (await response.json()) as Record<string, any>;
+    if (!['queued', 'running'].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`document ${id} still ${body.status} (${body.stage}) after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Uploads bytes as multipart, the way a client would. */
+export async function upload(apiUrl: string, bytes: Uint8Array | string, filename: string, fields: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([Buffer.from(bytes)]), filename);
+  const response = await fetch(`${apiUrl}/v1/documents`, { method: 'POST', body: form });
+  return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The real worker process, as production runs it, on the platform's task queue and database. */
+export function spawnWorkerProcess(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}

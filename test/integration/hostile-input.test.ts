@@ -1,0 +1,112 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
+
+const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
+
+describe('hostile requests get a 4xx problem naming the field, and the platform keeps serving', () => {
+  let t: TestPlatform;
+  before(async () => {
+    t = await startTestPlatform('pglite', { env: { MAX_UPLOAD_SIZE: '64kb' } });
+  });
+  after(() => t?.close());
+
+  const expectProblem = async (response: Response, status: number, field?: string) => {
+    assert.equal(response.status, status);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const body = (await response.json()) as { status: number; title: string; errors?: { field: string }[]; code?: string };
+    assert.equal(body.status, status);
+    assert.ok(body.title);
+    if (field) assert.ok(body.errors?.some((e) => e.field === field), `expected field ${field} in ${JSON.stringify(body)}`);
+    return body;
+  };
+
+  test('a body that is not multipart is refused with 415', async () => {
+    const response = await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: '{"file":"x"}', headers: { 'content-type': 'application/json' } });
+    await expectProblem(response, 415);
+  });
+
+  test('a form without a file names the missing field', async () => {
+    const form = new FormData();
+    form.append('title', 'nothing attached');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: form }), 400, 'file');
+  });
+
+  test('two files in one upload are refused', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['one']), 'a.txt');
+    form.append('file', new Blob(['two']), 'b.txt');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: form }), 400, 'file');
+  });
+
+  test('a broken multipart body is a 400, not a crash', async () => {
+    const response = await fetch(`${t.api.url}/v1/documents`, {
+      method: 'POST',
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nunterminated',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+    });
+    assert.equal(response.status, 400);
+  });
+
+  test('empty, image and random binary uploads are refused by their bytes, whatever their name', async () => {
+    const empty = await upload(t.api.url, new Uint8Array(), 'empty.txt');
+    assert.equal(empty.status, 422);
+    assert.equal(empty.body.code, 'E_EMPTY_DOCUMENT');
+    const image = await upload(t.api.url, png, 'looks-like.txt');
+    assert.equal(image.status, 415);
+    assert.equal(image.body.code, 'E_UNSUPPORTED_TYPE');
+    const noise = await upload(t.api.url, randomBytes(4096), 'notes.md');
+    assert.equal(noise.status, 415);
+  });
+
+  test('an upload over the size limit is cut off with 413 and leaves no partial blob', async () => {
+    const big = await upload(t.api.url, 'a'.repeat(200 * 1024), 'big.txt');
+    assert.equal(big.status, 413);
+    assert.equal(big.body.code, 'E_DOCUMENT_TOO_LARGE');
+    const staging = path.join(t.env.BLOB_DIR!, 'staging');
+    assert.deepEqual(readdirSync(staging).filter((f) => !f.startsWith('.')), []);
+  });
+
+  test('bad form fields name the field', async () => {
+    assert.equal((await upload(t.api.url, 'hello', 'a.txt', { tags: '<script>' })).body.errors[0].field, 'tags.0');
+    assert.equal((await upload(t.api.url, 'hello', 'a.txt', { title: 'x'.repeat(501) })).body.errors[0].field, 'title');
+    const unknown = await upload(t.api.url, 'hello', 'a.txt', { owner: 'me' });
+    assert.equal(unknown.status, 400);
+    assert.match(JSON.stringify(unknown.body), /owner/);
+  });
+
+  test('bad ids, queries and cursors are 400s naming the parameter; unknown ids 404', async () => {
+    await expectProblem(await fetch(`${t.api.url}/v1/documents/not-an-id`), 400, 'id');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents/${'0'.repeat(64)}`), 404);
+    await expectProblem(await fetch(`${t.api.url}/v1/documents/${'0'.repeat(64)}/reingest`, { method: 'POST' }), 404);
+    await expectProblem(await fetch(`${t.api.url}/v1/search/semantic`), 400, 'q');
+    await expectProblem(await fetch(`${t.api.url}/v1/search/semantic?q=hi&k=0`), 400, 'k');
+    await expectProblem(await fetch(`${t.api.url}/v1/search/semantic?q=hi&k=abc`), 400, 'k');
+    await expectProblem(await fetch(`${t.api.url}/v1/search/semantic?q=${'长'.repeat(1001)}`), 400, 'q');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents?cursor=bm9wZQ`), 400, 'cursor');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents?status=lost`), 400, 'status');
+    await expectProblem(await fetch(`${t.api.url}/v1/documents?limit=100000`), 400, 'limit');
+    await expectProblem(await fetch(`${t.api.url}/v1/nowhere`), 404);
+  });
+
+  test('after all that the platform still ingests and reports ready', async () => {
+    assert.equal((await fetch(`${t.api.url}/healthz`)).status, 200);
+    const ready = await fetch(`${t.api.url}/readyz`);
+    assert.equal(ready.status, 200, await ready.clone().text());
+    const { status, body } = await upload(t.api.url, '平台仍然可以正常工作。The platform still works.', 'ok.txt');
+    assert.equal(status, 202);
+    assert.equal((await waitForDocument(t.api.url, body.id)).status, 'ready');
+  });
+
+  test('the OpenAPI document and its browsable UI are served', async () => {
+    const spec = (await (await fetch(`${t.api.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(spec.openapi, '3.1.0');
+    assert.ok(spec.paths['/v1/documents'] && spec.paths['/v1/search/semantic']);
+    const ui = await fetch(`${t.api.url}/docs/`);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /swagger-ui/i);
+  });
+});

@@ -1,0 +1,108 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createIngestActivities } from '../activities/ingest.ts';
+import { ingestProgressQuery, searchAttributes, type IngestProgress } from './definitions.ts';
+
+type IngestActivities = ReturnType<typeof createIngestActivities>;
+
+const backoff = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
+
+/** Short database bookkeeping. */
+const bookkeeping = proxyActivities<IngestActivities>({
+  startToCloseTimeout: '30s',
+  retry: { ...backoff, maximumAttempts: 20 },
+});
+/** Parsing and chunking: CPU-bound, bounded by the upload size limit. */
+const parsing = proxyActivities<IngestActivities>({
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '1m',
+  retry: { ...backoff, maximumAttempts: 5 },
+});
+/** Embedding: many short batches that heartbeat, so a lost worker is noticed in seconds. */
+const embedding = proxyActivities<IngestActivities>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '15s',
+  retry: { ...backoff, maximumAttempts: 30 },
+});
+
+export interface IngestResult {
+  documentId: string;
+  status: 'ready' | 'deleted';
+  chunks: number;
+}
+
+/**
+ * Upload → extract → chunk → embed → index → ready, for one stored document.
+ * A rejected document fails the run with the rejection's E_* type; the reason is kept on the document.
+ */
+export async function ingestDocument(input: { documentId: string }): Promise<IngestResult> {
+  const { documentId } = input;
+  const state: IngestProgress = { stage: 'queued', progress: 0, chunks: 0, embedded: 0 };
+  setHandler(ingestProgressQuery, () => state);
+  const advance = (stage: IngestProgress['stage'], progress: number) => Object.assign(state, { stage, progress });
+
+  try {
+    advance('extracting', 0.05);
+    await bookkeeping.beginIngestion({ documentId });
+    const { textKey } = await parsing.extractDocumentText({ documentId });
+
+    advance('chunking', 0.15);
+    const { chunks } = await parsing.chunkDocument({ documentId, textKey });
+    state.chunks = chunks;
+
+    advance('embedding', 0.2);
+    for (;;) {
+      const batch = await embedding.embedPendingChunks({ documentId });
+      state.embedded = batch.total - batch.pending;
+      advance('embedding', 0.2 + 0.7 * (batch.total ? state.embedded / batch.total : 1));
+      if (batch.pending === 0) break;
+    }
+
+    advance('indexing', 0.92);
+    await parsing.indexDocument({ documentId });
+
+    await bookkeeping.finishIngestion({ documentId, outcome: 'ready' });
+    advance('ready', 1);
+    setJobStatus('ready');
+    return { documentId, status: 'ready', chunks };
+  } catch (error) {
+    const code = failureCode(error);
+    if (code === 'E_DOCUMENT_GONE') return { documentId, status: 'deleted', chunks: 0 };
+    const cancelled = isCancellation(error);
+    const outcome = cancelled ? 'cancelled' : 'failed';
+    const reason = cancelled
+      ? { code: 'E_CANCELLED', message: 'ingestion was cancelled' }
+      : { code: code ?? 'E_INGEST_FAILED', message: failureMessage(error) };
+    // Record the outcome even though this workflow's scope is being cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      await bookkeeping.finishIngestion({ documentId, outcome, error: reason });
+      setJobStatus(outcome);
+    });
+    advance(outcome, state.progress);
+    if (cancelled) throw error;
+    // Fail the run itself, so the Web UI shows it red; the document row keeps the reason.
+    throw ApplicationFailure.nonRetryable(reason.message, reason.code);
+  }
+}
+
+function setJobStatus(status: string): void {
+  upsertSearchAttributes([{ key: searchAttributes.jobStatus, value: status }]);
+}
+
+/** The E_* type the activity failed with; workflows branch on it, never on message text. */
+function failureCode(error: unknown): string | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(error);
+}
