@@ -18,7 +18,7 @@ async function run(s: ort.InferenceSession, batch: number[][]) {
   for (const t of Object.values(out)) t.dispose();
 }
 for (const threads of [1, 2]) {
-  const s = await ort.InferenceSession.create(`${dir}/bge-small-zh-v1.5-q.onnx`, { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const s = await ort.InferenceSession.create(`${dir}/bge-small-zh-v1.5-q.onnx`, { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, ...(process.env.NOSPIN ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}) });
   await run(s, rows.slice(0, 4));
   for (const batch of [1, 16]) {
     const rates: string[] = [];

@@ -63,7 +63,7 @@ try {
     }),
   );
   for (;;) {
-    const { rows } = await t.platform.db.query<{ ready: string; failed: string }>(
+    const { rows } = await t.platform.db.query<{ ready: number; failed: number }>(
       `select count(*) filter (where status = 'ready') as ready, count(*) filter (where status = 'failed') as failed from documents`,
     );
     if (Number(rows[0]!.failed) > 0) throw new Error(`${rows[0]!.failed} documents failed`);

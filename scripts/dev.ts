@@ -1,11 +1,10 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/server.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createPlatform } from '../lib/platform.ts';
-import { createIngestWorker } from '../worker/ingest-worker.ts';
+import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
 
 /**
  * `npm start`: worker and API in one process over the embedded defaults
@@ -17,7 +16,7 @@ const samplesDir = fileURLToPath(new URL('../samples/', import.meta.url));
 
 const config = loadConfig();
 const platform = await createPlatform(config);
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await connectWorker(config.TEMPORAL_ADDRESS);
 const worker = await createIngestWorker(platform, connection);
 const workerRun = worker.run();
 const api = await startApi(platform);

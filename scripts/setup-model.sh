@@ -41,7 +41,8 @@ TOKENIZER_FILE=bge-small-zh-v1.5-q-tokenizer.json
 ONNX_SHA256=15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc
 TOKENIZER_SHA256=48cea5d44424912a6fd1ea647bf4fe50b55ab8b1e5879c3275f80e339e8fae26
 
-model_dir="$AISTACK_CACHE/models/$MODEL_ID"
+# AISTACK_MODEL_DIR is also where the tests look (lib/embeddings/adapters/onnx.ts).
+model_dir="${AISTACK_MODEL_DIR:-$AISTACK_CACHE/models/$MODEL_ID}"
 stamp="$model_dir/.stamp"
 want_stamp="$ONNX_SHA256 $TOKENIZER_SHA256"
 
@@ -50,7 +51,7 @@ if [[ -f $stamp && $(<"$stamp") == "$want_stamp" && -f $model_dir/$ONNX_FILE && 
   exit 0
 fi
 
-command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven) and rerun"
+command -v mvn >/dev/null || apt_install maven
 
 # Unpacks named members of a jar; unzip is not on every image, python3 and the JDK are.
 extract() {
@@ -66,14 +67,17 @@ extract() {
 
 sha_ok() { [[ $(sha256sum "$1" | cut -d' ' -f1) == "$2" ]]; }
 
-mkdir -p "$AISTACK_CACHE/models"
-work="$(mktemp -d "$AISTACK_CACHE/models/.$MODEL_ID.XXXXXX")"
+# Built beside its final place, so the last step is one rename on the same disk.
+mkdir -p "$(dirname "$model_dir")"
+work="$(mktemp -d "$(dirname "$model_dir")/.$MODEL_ID.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 jar=""
 for version in "${VERSIONS[@]}"; do
   log "fetching $ARTIFACT:$version with mvn"
-  if mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$ARTIFACT:$version" -DoutputDirectory="$work/jar" >&2; then
+  # Maven prints colour resets even in batch mode; strip them from the log.
+  if mvn -q -B dependency:copy -Dartifact="$ARTIFACT:$version" -DoutputDirectory="$work/jar" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g' >&2; then
     jar="$(ls "$work"/jar/*.jar)"
     break
   fi

@@ -3,8 +3,15 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createIngestActivities } from '../activities/ingest.ts';
 import type { Platform } from '../lib/platform.ts';
 import { segmentForIndex } from '../lib/search/segment.ts';
+import { installWorkerRuntime } from './runtime.ts';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Connects a worker-side client to Temporal, with the SDK's runtime set up first. */
+export function connectWorker(address: string): Promise<NativeConnection> {
+  installWorkerRuntime();
+  return NativeConnection.connect({ address });
+}
 
 /** A worker for the `ingest` task queue: the ingestion workflow and its activities. */
 export async function createIngestWorker(platform: Platform, connection: NativeConnection): Promise<Worker> {

@@ -18,7 +18,10 @@ export function createLocalBlobStore(root: string): BlobStore {
   return {
     async put(key, body) {
       const target = fileOf(key);
-      await mkdir(path.dirname(target), { recursive: true });
+      // The body may fail while the directory is made; pipeline below reports that error.
+      const holdError = () => {};
+      body.on('error', holdError);
+      await mkdir(path.dirname(target), { recursive: true }).finally(() => body.off('error', holdError));
       // Write beside the target and rename, so a reader never sees half a blob.
       const partial = `${target}.${randomUUID()}.partial`;
       let size = 0;

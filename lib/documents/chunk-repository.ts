@@ -48,7 +48,7 @@ export async function pendingChunks(db: Queryable, documentId: string, limit: nu
 }
 
 export async function countChunks(db: Queryable, documentId: string): Promise<{ total: number; pending: number }> {
-  const { rows } = await db.query<{ total: string; pending: string }>(
+  const { rows } = await db.query<{ total: number; pending: number }>(
     'select count(*) as total, count(*) filter (where embedding is null) as pending from chunks where document_id = $1',
     [documentId],
   );

@@ -5,11 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { NativeConnection } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../../api/server.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { createPlatform, type Platform } from '../../lib/platform.ts';
-import { createIngestWorker } from '../../worker/ingest-worker.ts';
+import { connectWorker, createIngestWorker } from '../../worker/ingest-worker.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -65,7 +64,7 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
   const api = await startApi(platform, 0);
   let stopWorker = async () => {};
   if (options.withWorker !== false) {
-    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await connectWorker(config.TEMPORAL_ADDRESS);
     const worker = await createIngestWorker(platform, connection);
     const running = worker.run();
     stopWorker = async () => {

@@ -37,11 +37,11 @@ for (const engine of engines) {
         assert.equal(doc.progress, 1);
         assert.ok(doc.chunks >= 1);
         assert.equal(doc.error, null);
-        const { rows } = await t.platform.db.query<{ n: string; vectors: string; indexed: string }>(
+        const { rows } = await t.platform.db.query<{ n: number; vectors: number; indexed: number }>(
           `select count(*) as n, count(embedding) as vectors, count(search_vector) as indexed from chunks where document_id = $1`,
           [doc.id],
         );
-        assert.deepEqual(rows[0], { n: String(doc.chunks), vectors: String(doc.chunks), indexed: String(doc.chunks) });
+        assert.deepEqual(rows[0], { n: doc.chunks, vectors: doc.chunks, indexed: doc.chunks });
       }
     });
 
@@ -94,8 +94,8 @@ for (const engine of engines) {
       const id = ids['cooking-zh.md']!;
       assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`, { method: 'DELETE' })).status, 204);
       assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`)).status, 404);
-      const { rows } = await t.platform.db.query<{ n: string }>('select count(*) as n from chunks where document_id = $1', [id]);
-      assert.equal(rows[0]!.n, '0');
+      const { rows } = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [id]);
+      assert.equal(rows[0]!.n, 0);
       const search = (await (await fetch(`${t.api.url}/v1/search/semantic?q=${encodeURIComponent('红烧肉怎么做')}&k=10`)).json()) as {
         results: { documentId: string }[];
       };
@@ -126,8 +126,8 @@ for (const engine of engines) {
       const handle = temporal.workflow.getHandle(body.workflowId);
       await assert.rejects(handle.result());
       assert.equal((await handle.describe()).status.name, 'CANCELLED');
-      const { rows } = await t.platform.db.query<{ n: string }>('select count(*) as n from chunks where document_id = $1', [body.id]);
-      assert.equal(rows[0]!.n, '0');
+      const { rows } = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [body.id]);
+      assert.equal(rows[0]!.n, 0);
       assert.equal((await fetch(`${t.api.url}/v1/documents/${body.id}`)).status, 404);
     });
   });

@@ -29,7 +29,7 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
     // Wait until some, but not all, vectors are committed, then kill the worker without warning.
     const embedded = async () =>
       (
-        await t.platform.db.query<{ total: string; done: string }>(
+        await t.platform.db.query<{ total: number; done: number }>(
           'select count(*) as total, count(embedding) as done from chunks where document_id = $1',
           [id],
         )
@@ -50,7 +50,7 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
     const doc = await waitForDocument(t.api.url, id, 240_000);
     assert.equal(doc.status, 'ready');
 
-    const { rows } = await t.platform.db.query<{ n: string; distinct_idx: string; min: number; max: number; vectors: string }>(
+    const { rows } = await t.platform.db.query<{ n: number; distinct_idx: number; min: number; max: number; vectors: number }>(
       'select count(*) as n, count(distinct idx) as distinct_idx, min(idx) as min, max(idx) as max, count(embedding) as vectors from chunks where document_id = $1',
       [id],
     );

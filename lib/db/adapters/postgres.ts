@@ -1,9 +1,18 @@
 import pg from 'pg';
 import type { Database, Queryable } from '../port.ts';
 
+/**
+ * Counts and sums come back as bigint (int8); like PGlite, read them as numbers,
+ * so both adapters return the same rows. Our int8 values stay far below 2^53.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 /** PostgreSQL through a `pg` pool; the production engine. */
 export async function createPostgresDatabase(url: string, poolMax: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 10_000, types });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   await pool.query('select 1');

@@ -81,6 +81,7 @@ export async function extractPdf(filePath: string, limits: ExtractLimits): Promi
       reject(error);
     });
     const request: PdfChildRequest = { filePath, limits };
-    child.send(request);
+    // A send that fails (child already gone) surfaces as 'error' or 'close' above.
+    child.send(request, () => undefined);
   });
 }

@@ -6,7 +6,7 @@ import { chunkText, estimateTokens, type Chunk, type ChunkOptions } from '../../
 import { splitSentences } from '../../../lib/documents/chunking/sentences.ts';
 import { normalizeText } from '../../../lib/documents/normalize.ts';
 
-const SAMPLES = path.resolve(import.meta.dirname, '../../fixtures/samples');
+const SAMPLES = path.resolve(import.meta.dirname, '../../../samples');
 const ZH_SAMPLE = readFileSync(path.join(SAMPLES, 'expense-policy.zh.md'), 'utf8');
 const EN_SAMPLE = readFileSync(path.join(SAMPLES, 'onboarding-data-retention.en.md'), 'utf8');
 
