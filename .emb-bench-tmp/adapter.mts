@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 const modelDir = '/tmp/aistack-emb-dev/models/bge-small-zh-v1.5-q';
 const fx = JSON.parse(readFileSync('/work/main/test/fixtures/embeddings/tokenizer-reference.json', 'utf8'));
 const zh = fx.cases[11].text as string, en = fx.cases[12].text as string;
-const chunks = Array.from({ length: 16 }, (_, i) => (i % 2 ? en.slice(i * 20, i * 20 + 1250) : zh.slice(i * 5, i * 5 + 300)));
+const chunks = Array.from({ length: 16 }, (_, i) => (i % 2 ? en.slice(i * 20, i * 20 + 930) : zh.slice(i * 5, i * 5 + 300)));
 const es = [await createOnnxEmbedder({ modelDir, threads: 1, batchSize: 16 }), await createOnnxEmbedder({ modelDir, threads: 2, batchSize: 16 })];
 console.log('tokens/chunk', chunks.map((c) => es[0]!.countTokens(c)).join(','));
 for (const e of es) await e.embedPassages(chunks.slice(0, 2));

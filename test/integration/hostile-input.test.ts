@@ -3,16 +3,24 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { buildPdf } from '../fixtures/documents/pdf-writer.ts';
+import { buildDocx, buildZip, deflatedZeros } from '../fixtures/documents/zip-writer.ts';
 import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
 
 const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
 
 describe('hostile requests get a 4xx problem naming the field, and the platform keeps serving', () => {
   let t: TestPlatform;
+  let temporal: Client;
   before(async () => {
-    t = await startTestPlatform('pglite', { env: { MAX_UPLOAD_SIZE: '64kb' } });
+    t = await startTestPlatform('pglite', { env: { MAX_UPLOAD_SIZE: '1mb' } });
+    temporal = new Client({ connection: await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS }) });
   });
-  after(() => t?.close());
+  after(async () => {
+    await temporal?.connection.close();
+    await t?.close();
+  });
 
   const expectProblem = async (response: Response, status: number, field?: string) => {
     assert.equal(response.status, status);
@@ -63,7 +71,7 @@ describe('hostile requests get a 4xx problem naming the field, and the platform 
   });
 
   test('an upload over the size limit is cut off with 413 and leaves no partial blob', async () => {
-    const big = await upload(t.api.url, 'a'.repeat(200 * 1024), 'big.txt');
+    const big = await upload(t.api.url, 'a'.repeat(2 * 1024 * 1024), 'big.txt');
     assert.equal(big.status, 413);
     assert.equal(big.body.code, 'E_DOCUMENT_TOO_LARGE');
     const staging = path.join(t.env.BLOB_DIR!, 'staging');
@@ -90,6 +98,39 @@ describe('hostile requests get a 4xx problem naming the field, and the platform 
     await expectProblem(await fetch(`${t.api.url}/v1/documents?status=lost`), 400, 'status');
     await expectProblem(await fetch(`${t.api.url}/v1/documents?limit=100000`), 400, 'limit');
     await expectProblem(await fetch(`${t.api.url}/v1/nowhere`), 404);
+  });
+
+  // Files that look right at upload but cannot be read: the workflow fails fast, without retries, and says why.
+  const unreadable: [string, () => Promise<Buffer>, string][] = [
+    ['an encrypted PDF', async () => buildPdf([{ lines: ['secret'] }], { encrypt: { userPassword: 'pw', ownerPassword: 'owner' } }), 'E_ENCRYPTED_PDF'],
+    ['a PDF without text (a scan)', async () => buildPdf([{ rectangle: true }]), 'E_NO_TEXT'],
+    ['a truncated PDF', async () => buildPdf([{ lines: ['cut short'] }]).subarray(0, 60), 'E_CORRUPT_DOCUMENT'],
+    ['a docx decompression bomb', async () => buildDocx(['x'], [{ name: 'word/media/a.bin', deflated: await deflatedZeros(300 * 1024 * 1024) }]), 'E_DECOMPRESSION_BOMB'],
+  ];
+  for (const [what, build, code] of unreadable) {
+    test(`${what} ends as a failed document with ${code}, tried once`, async () => {
+      const { status, body } = await upload(t.api.url, await build(), 'upload.bin');
+      assert.equal(status, 202, JSON.stringify(body));
+      const doc = await waitForDocument(t.api.url, body.id);
+      assert.equal(doc.status, 'failed');
+      assert.equal(doc.error.code, code);
+      assert.ok(doc.error.message.length > 0);
+      const chunks = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [body.id]);
+      assert.equal(chunks.rows[0]!.n, 0);
+      const run = temporal.workflow.getHandle(body.workflowId);
+      await assert.rejects(run.result()); // the document row records failure just before the run ends
+      assert.equal((await run.describe()).status.name, 'FAILED');
+      const { events } = await run.fetchHistory();
+      const attempts = (events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
+      assert.ok(attempts.length > 0 && attempts.every((a) => a === 1), `activity attempts: ${attempts}`);
+    });
+  }
+
+  test('a zip that is not a Word document is refused at upload', async () => {
+    const zip = buildZip([{ name: 'notes.txt', data: Buffer.from('hello') }]);
+    const { status, body } = await upload(t.api.url, zip, 'report.docx');
+    assert.equal(status, 415);
+    assert.equal(body.code, 'E_UNSUPPORTED_TYPE');
   });
 
   test('after all that the platform still ingests and reports ready', async () => {
