@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { distractors, paraphrasedQueries, retentionPolicyEn, travelPolicyZh } from '../fixtures/corpus.ts';
 import { engines, startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
@@ -14,8 +15,10 @@ for (const engine of engines) {
       t = await startTestPlatform(engine);
       temporal = new Client({ connection: await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS }) });
       const docs = { 'travel-zh.md': travelPolicyZh, 'retention-en.md': retentionPolicyEn, ...distractors };
+      // Workflow ids come from content; a per-suite line keeps this suite's runs its own on a shared server.
+      const batch = `\n\nbatch ${randomUUID()}`;
       for (const [name, text] of Object.entries(docs)) {
-        const { status, body } = await upload(t.api.url, text, name, { tags: 'corpus' });
+        const { status, body } = await upload(t.api.url, text + batch, name, { tags: 'corpus' });
         assert.equal(status, 202, JSON.stringify(body));
         assert.equal(body.status, 'queued');
         assert.equal(body.workflowId, `doc-${body.id}`);
@@ -59,7 +62,7 @@ for (const engine of engines) {
     }
 
     test('the same bytes uploaded again, even racing, are one document and one workflow run', async () => {
-      const text = `重复上传测试 ${engine}：同样的内容只生成一个文档。`;
+      const text = `重复上传测试 ${engine} ${randomUUID()}：同样的内容只生成一个文档。`;
       const racing = await Promise.all([1, 2, 3].map(() => upload(t.api.url, text, 'dup.txt')));
       const docIds = new Set(racing.map((r) => r.body.id));
       assert.equal(docIds.size, 1);
@@ -70,7 +73,7 @@ for (const engine of engines) {
       assert.equal(again.status, 200);
       assert.equal(again.body.duplicate, true);
       let runs = 0;
-      for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'doc-${id}'` })) runs++;
+      for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'doc-${id}' AND TaskQueue = '${t.env.INGEST_TASK_QUEUE}'` })) runs++;
       assert.equal(runs, 1);
     });
 

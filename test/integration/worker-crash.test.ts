@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { retentionPolicyEn, travelPolicyZh } from '../fixtures/corpus.ts';
@@ -21,7 +22,7 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
   });
 
   test('the document completes once, with exactly the right chunks and no duplicates', { timeout: 300_000 }, async () => {
-    const text = Array.from({ length: 120 }, (_, i) => `## 第${i}节\n\n${i % 2 ? travelPolicyZh : retentionPolicyEn}`).join('\n\n');
+    const text = Array.from({ length: 120 }, (_, i) => `## 第${i}节 ${randomUUID()}\n\n${i % 2 ? travelPolicyZh : retentionPolicyEn}`).join('\n\n');
     worker = spawnWorker(t.env);
     const { body } = await upload(t.api.url, text, 'crash.md');
     const id = body.id as string;
@@ -65,7 +66,7 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
     const client = new Client({ connection: await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS }) });
     try {
       const runs = [];
-      for await (const run of client.workflow.list({ query: `WorkflowId = 'doc-${id}'` })) runs.push(run);
+      for await (const run of client.workflow.list({ query: `WorkflowId = 'doc-${id}' AND TaskQueue = '${t.env.INGEST_TASK_QUEUE}'` })) runs.push(run);
       assert.equal(runs.length, 1, 'one workflow run');
       assert.equal(runs[0]!.status.name, 'COMPLETED');
     } finally {
