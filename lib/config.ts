@@ -46,10 +46,13 @@ const schema = z.object({
   EMBEDDING_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   EMBEDDING_BATCH_SIZE: int(1, 256).default(16),
   EMBEDDING_BASE_URL: z.string().url().optional(),
-  EMBEDDING_MODEL: z.string().default('bge-small-zh-v1.5'),
+  /** The model name sent to an OpenAI-compatible server; ours (lib/embeddings/server.ts) serves this one. */
+  EMBEDDING_MODEL: z.string().default('bge-small-zh-v1.5-q'),
   EMBEDDING_DIMENSION: int(1, 8192).default(512),
   EMBEDDING_API_KEY: z.string().optional(),
   EMBEDDING_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** Instruction prepended to queries (not passages) for models trained with one, e.g. bge's. */
+  EMBEDDING_QUERY_PREFIX: z.string().max(500).optional(),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),

@@ -32,6 +32,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
           apiKey: config.EMBEDDING_API_KEY,
           batchSize: config.EMBEDDING_BATCH_SIZE,
           timeoutMs: config.EMBEDDING_TIMEOUT_MS,
+          queryPrefix: config.EMBEDDING_QUERY_PREFIX,
         },
   );
   const db = await createDatabase(config);

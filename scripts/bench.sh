@@ -3,11 +3,8 @@
 # Benchmarks are not tests: nothing here runs in `npm test` or CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-deps.sh
-source scripts/lib.sh
 name="${1:?usage: scripts/bench.sh <name>}"
-model_dir="$(bash scripts/setup-model.sh)"
-export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+source scripts/prepare.sh
 bash scripts/services.sh up temporal postgres
 eval "$(bash scripts/services.sh env)"
 export TEST_DATABASE_URL="$DATABASE_URL"

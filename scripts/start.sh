@@ -4,10 +4,7 @@
 # over PGlite, sample documents ingested; prints the API and Temporal UI URLs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-deps.sh
-source scripts/lib.sh
-model_dir="$(bash scripts/setup-model.sh)"
-export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+source scripts/prepare.sh
 export TEMPORAL_DB_FILE="${TEMPORAL_DB_FILE:-$AISTACK_STATE/temporal-dev.db}"
 bash scripts/services.sh up temporal
 exec node --import tsx scripts/dev.ts

@@ -5,10 +5,7 @@
 # (integration suites each load the model and saturate both cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-deps.sh
-source scripts/lib.sh
-model_dir="$(bash scripts/setup-model.sh)"
-export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+source scripts/prepare.sh
 bash scripts/services.sh up temporal postgres redis
 eval "$(bash scripts/services.sh env)"
 # Suites make their own scratch databases from this one; none runs on it directly.
