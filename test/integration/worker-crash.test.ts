@@ -68,7 +68,9 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
       const runs = [];
       for await (const run of client.workflow.list({ query: `WorkflowId = 'doc-${id}' AND TaskQueue = '${t.env.INGEST_TASK_QUEUE}'` })) runs.push(run);
       assert.equal(runs.length, 1, 'one workflow run');
-      assert.equal(runs[0]!.status.name, 'COMPLETED');
+      const run = client.workflow.getHandle(doc.workflowId);
+      assert.deepEqual(await run.result(), { documentId: id, status: 'ready', chunks: doc.chunks });
+      assert.equal((await run.describe()).status.name, 'COMPLETED');
     } finally {
       await client.connection.close();
     }
