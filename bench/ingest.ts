@@ -3,14 +3,14 @@
  * the physical limit of this pipeline, the raw embedder alone on the very same
  * chunks in the same run. Not a test: run with `npm run bench:ingest`.
  *
- * Sizes: BENCH_SMALL_DOCS (default 300, 1–4 KB each), BENCH_LARGE_DOCS (default 2)
+ * Sizes: BENCH_SMALL_DOCS (default 200, 1–4 KB each), BENCH_LARGE_DOCS (default 2)
  * of BENCH_LARGE_MB (default 2) each; Chinese and English mixed, seeded, all distinct.
  */
 import { readFileSync } from 'node:fs';
 import { retentionPolicyEn, travelPolicyZh, distractors } from '../test/fixtures/corpus.ts';
 import { spawnWorkerProcess, startTestPlatform, upload } from '../test/helpers/platform.ts';
 
-const smallDocs = Number(process.env.BENCH_SMALL_DOCS ?? 300);
+const smallDocs = Number(process.env.BENCH_SMALL_DOCS ?? 200);
 const largeDocs = Number(process.env.BENCH_LARGE_DOCS ?? 2);
 const largeBytes = Number(process.env.BENCH_LARGE_MB ?? 2) * 1024 * 1024;
 
