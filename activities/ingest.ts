@@ -6,9 +6,8 @@ import { extractedTextKey } from '../lib/documents/blob-keys.ts';
 import { chunkText } from '../lib/documents/chunk.ts';
 import { countChunks, indexChunks, pendingChunks, replaceChunks, storeEmbeddings } from '../lib/documents/chunk-repository.ts';
 import { extractText } from '../lib/documents/extract/index.ts';
-import { normalizeText } from '../lib/documents/normalize.ts';
 import { getDocument, updateDocumentStage, type DocumentRecord } from '../lib/documents/repository.ts';
-import type { DocumentType } from '../lib/documents/types.ts';
+import type { DocumentType, ExtractLimits } from '../lib/documents/types.ts';
 import type { Embedder } from '../lib/embeddings/port.ts';
 import { AppError } from '../lib/errors.ts';
 import { withFailureMapping } from './failures.ts';
@@ -18,6 +17,8 @@ export interface IngestDeps {
   blobs: BlobStore;
   embedder: Embedder;
   chunking: { maxTokens: number; overlapTokens: number };
+  /** Extraction limits beyond the defaults (the file size limit follows the upload limit). */
+  extractLimits?: Partial<ExtractLimits>;
   /** Splits text into space-separated words for the full-text index (jieba for Chinese). */
   segment: (text: string) => string;
   /** Chunks embedded and committed together; a crash loses at most one batch of work. */
@@ -42,13 +43,13 @@ export function createIngestActivities(deps: IngestDeps) {
       await updateDocumentStage(db, documentId, { status: 'running', stage: 'extracting', progress: 0.05, error: null });
     },
 
-    /** Reads the stored upload, extracts and normalizes its text, and stores that text as a blob. */
+    /** Reads the stored upload, extracts its normalized text, and stores that text as a blob. */
     async extractDocumentText({ documentId }: { documentId: string }): Promise<{ textKey: string; characters: number }> {
       const document = await requireDocument(documentId);
       const file = await blobs.localPath(document.blobKey);
-      const extracted = await extractText(file, document.docType as DocumentType);
-      const text = normalizeText(extracted.text);
-      if (!text) throw new AppError('E_NO_TEXT', 'the document contains no text');
+      // Extraction normalizes, and rejects a document without text.
+      const extracted = await extractText(file, document.docType as DocumentType, deps.extractLimits);
+      const text = extracted.text;
       const textKey = extractedTextKey(documentId);
       await blobs.put(textKey, Readable.from([text]));
       if (!document.title && extracted.title) {
@@ -84,17 +85,20 @@ export function createIngestActivities(deps: IngestDeps) {
      */
     async embedPendingChunks({ documentId }: { documentId: string }): Promise<{ total: number; pending: number }> {
       const context = Context.current();
-      const budget = deps.embedChunksPerActivity ?? 256;
-      let done = 0;
-      while (done < budget) {
-        const batch = await pendingChunks(db, documentId, Math.min(deps.embedBatchSize, budget - done));
-        if (batch.length === 0) break;
+      const pending = await pendingChunks(db, documentId, deps.embedChunksPerActivity ?? 256);
+      // The write of one batch overlaps the inference of the next, so the model never waits on the database.
+      let writing: Promise<void> = Promise.resolve();
+      for (let start = 0; start < pending.length; start += deps.embedBatchSize) {
+        const batch = pending.slice(start, start + deps.embedBatchSize);
         const vectors = await embedder.embedPassages(batch.map((c) => c.text));
-        await storeEmbeddings(db, documentId, batch.map((c, i) => ({ index: c.index, vector: vectors[i]! })));
-        done += batch.length;
-        context.heartbeat({ embedded: done });
+        await writing;
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        writing = storeEmbeddings(db, documentId, batch.map((c, i) => ({ index: c.index, vector: vectors[i]! }))).then(() =>
+          context.heartbeat({ embedded: start + batch.length }),
+        );
+        writing.catch(() => {}); // awaited above on the next turn; this only keeps Node from calling it unhandled
       }
+      await writing;
       const counts = await countChunks(db, documentId);
       const progress = 0.2 + 0.7 * (counts.total ? (counts.total - counts.pending) / counts.total : 1);
       await updateDocumentStage(db, documentId, { progress });

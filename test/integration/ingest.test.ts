@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { ingestProgressQuery, searchAttributes } from '../../workflows/definitions.ts';
 import { distractors, paraphrasedQueries, retentionPolicyEn, travelPolicyZh } from '../fixtures/corpus.ts';
 import { engines, startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
 
@@ -45,6 +46,12 @@ for (const engine of engines) {
           [doc.id],
         );
         assert.deepEqual(rows[0], { n: doc.chunks, vectors: doc.chunks, indexed: doc.chunks });
+        const run = temporal.workflow.getHandle(doc.workflowId);
+        await run.result();
+        assert.deepEqual(await run.query(ingestProgressQuery), { stage: 'ready', progress: 1, chunks: doc.chunks, embedded: doc.chunks });
+        const attributes = (await run.describe()).typedSearchAttributes;
+        assert.equal(attributes.get(searchAttributes.jobKind), 'ingest');
+        assert.equal(attributes.get(searchAttributes.jobStatus), 'ready');
       }
     });
 
