@@ -58,11 +58,14 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
     state.chunks = chunks;
 
     advance('embedding', 0.2);
-    for (;;) {
+    for (let before = Infinity; ; ) {
       const batch = await embedding.embedPendingChunks({ documentId });
       state.embedded = batch.total - batch.pending;
       advance('embedding', 0.2 + 0.7 * (batch.total ? state.embedded / batch.total : 1));
       if (batch.pending === 0) break;
+      // A round that embeds nothing would repeat forever; stop with a reason instead.
+      if (batch.pending >= before) throw ApplicationFailure.nonRetryable('embedding made no progress', 'E_EMBEDDING_STALLED');
+      before = batch.pending;
     }
 
     advance('indexing', 0.92);

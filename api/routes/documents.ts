@@ -39,6 +39,11 @@ function tagsOf(values: string[] | undefined): string[] | undefined {
   return values?.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
+/** The client's file name is only a label (and a Markdown hint): no control characters, at most 255 characters. */
+function cleanFilename(name: string | undefined): string | undefined {
+  return name?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255) || undefined;
+}
+
 function decodeCursor(cursor: string) {
   try {
     const decoded = cursorPayload.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
@@ -67,7 +72,7 @@ export function createDocumentsRouter({ db, ingestion }: DocumentsRouterDeps): R
       await ingestion.discard(upload.file);
       throw error;
     }
-    const { document, created } = await ingestion.submit(upload.file, { ...metadata, filename: upload.filename });
+    const { document, created } = await ingestion.submit(upload.file, { ...metadata, filename: cleanFilename(upload.filename) });
     res
       .status(created ? 202 : 200)
       .location(`/v1/documents/${document.id}`)

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ingestDocument } from '../../workflows/ingest-document.ts';
 import { ingestWorkflowId, searchAttributes } from '../../workflows/definitions.ts';
 import type { BlobStore } from '../blob/port.ts';
@@ -103,7 +103,7 @@ export function createIngestionService(deps: IngestionDeps) {
       try {
         await startIngestion(id, 'FAIL');
       } catch (error) {
-        if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw new IngestionBusyError(id);
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw new IngestionBusyError(id);
         throw error;
       }
       return (await getDocument(db, id)) ?? document;
