@@ -37,14 +37,8 @@ Try:
   curl '${api.url}/v1/search/semantic?q=出差住宿怎么报销&k=3'
 Stop with Ctrl-C.`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    await api.close();
-    worker.shutdown();
-    await workerRun;
-    await connection.close();
-    await platform.close();
-    process.exit(0);
-  });
-}
+// The SDK drains the worker on SIGINT/SIGTERM; then the rest closes behind it.
 await workerRun;
+await api.close();
+await connection.close();
+await platform.close();
