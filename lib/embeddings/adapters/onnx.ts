@@ -1,16 +1,17 @@
 /**
  * The embedded default: bge-small-zh-v1.5 (int8-quantized ONNX, Chinese + English,
- * 512 dimensions) run in-process by onnxruntime-node. Files come from
- * scripts/setup-model.sh; nothing is downloaded at run time.
+ * 512 dimensions) run in-process by onnxruntime-node, on a worker thread of its
+ * own (`onnx-thread.ts`). Files come from scripts/setup-model.sh; nothing is
+ * downloaded at run time.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
 import type { Embedder } from '../port.ts';
-import { l2Normalize } from '../vectors.ts';
 import { loadWordPieceTokenizer } from '../wordpiece.ts';
+import { BGE_DIMENSION } from './onnx-session.ts';
 
 export const BGE_MODEL_ID = 'bge-small-zh-v1.5-q';
 export const BGE_ONNX_FILE = 'bge-small-zh-v1.5-q.onnx';
@@ -18,7 +19,7 @@ export const BGE_TOKENIZER_FILE = 'bge-small-zh-v1.5-q-tokenizer.json';
 /** The instruction the model's authors recommend before short retrieval queries. */
 export const BGE_QUERY_PREFIX = '为这个句子生成表示以用于检索相关文章：';
 const MAX_TOKENS = 512;
-const DIMENSION = 512;
+const DIMENSION = BGE_DIMENSION;
 
 export interface OnnxEmbedderOptions {
   /** Directory holding the two model files (see `defaultModelDir`). */
@@ -61,75 +62,18 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
   // accents) is what the vocabulary was built for.
   const tokenizer = loadWordPieceTokenizer(tokenizerFile, { lowercase: true });
 
-  // Loaded here, not at the top, so importing the factory costs nothing for the
-  // processes that use the OpenAI adapter.
-  const ort = await import('onnxruntime-node');
-  let session: InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnxFile, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
-    });
-  } catch (cause) {
-    throw new AppError('E_MODEL_MISSING', `cannot load ${onnxFile}: rerun scripts/setup-model.sh`, { cause });
-  }
-  const feedsNeeded = new Set(session.inputNames);
-  const outputName = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0]!;
-
-  // One inference at a time: onnxruntime already spreads each run over all its threads,
-  // and concurrent runs would only fight over the same cores.
-  let queue: Promise<unknown> = Promise.resolve();
+  const model = await startInferenceThread(onnxFile, options.threads);
   let closed = false;
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = queue.then(() => {
-      if (closed) throw new AppError('E_EMBEDDER_CLOSED', 'onnx embedder is closed');
-      return work();
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  };
-
-  // One sequence per run, never a padded batch: the model is dynamically quantized, so
-  // each MatMul's int8 scale comes from the whole input tensor, and in a batch a text's
-  // vector shifts with its neighbours and their padding (measured: cosine 0.984-0.997
-  // to the same text alone). A text's vector must depend on the text alone, and on CPU
-  // a ~300-token chunk runs as fast alone as in a batch.
-  const runOne = async (row: readonly number[]): Promise<Float32Array> => {
-    const ids = BigInt64Array.from(row, (id) => BigInt(id));
-    const dims = [1, row.length];
-    const feeds: Record<string, Tensor> = {};
-    if (feedsNeeded.has('input_ids')) feeds.input_ids = new ort.Tensor('int64', ids, dims);
-    if (feedsNeeded.has('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(row.length).fill(1n), dims);
-    if (feedsNeeded.has('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(row.length), dims);
-    const out = await session.run(feeds);
-    try {
-      const hidden = out[outputName]!;
-      const dim = hidden.dims[2];
-      if (dim !== DIMENSION) {
-        throw new AppError('E_EMBEDDING_DIMENSION_MISMATCH', `model returned ${dim} dimensions, expected ${DIMENSION}`);
-      }
-      // CLS pooling: the [CLS] token's state is the sentence vector bge was trained for.
-      return l2Normalize((hidden.data as Float32Array).slice(0, DIMENSION));
-    } finally {
-      for (const t of Object.values(out)) t.dispose();
-    }
-  };
 
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    const result: Float32Array[] = [];
-    // `batchSize` texts per turn of the session, so a long ingestion call lets a
-    // waiting search query in between turns.
+    if (closed) throw new AppError('E_EMBEDDER_CLOSED', 'onnx embedder is closed');
+    const turns: Promise<Float32Array[]>[] = [];
+    // `batchSize` texts per message: the thread answers messages in order, so a
+    // search query sent during a long ingestion waits for one turn, not all of them.
     for (let start = 0; start < texts.length; start += batchSize) {
-      const turn = texts.slice(start, start + batchSize);
-      const vectors = await exclusive(async () => {
-        const out: Float32Array[] = [];
-        for (const text of turn) out.push(await runOne(tokenizer.encode(text, MAX_TOKENS)));
-        return out;
-      });
-      result.push(...vectors);
+      turns.push(model.embedRows(texts.slice(start, start + batchSize).map((text) => tokenizer.encode(text, MAX_TOKENS))));
     }
-    return result;
+    return (await Promise.all(turns)).flat();
   };
 
   return {
@@ -145,8 +89,75 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
     async close() {
       if (closed) return;
       closed = true;
-      await queue;
-      await session.release();
+      await model.stop();
     },
   } satisfies Embedder;
+}
+
+/**
+ * Worker threads do not inherit `--import tsx` hooks on Node 20, so the thread
+ * registers tsx itself before loading the TypeScript entry.
+ */
+const threadBootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.resolve('./onnx-thread.ts'))}); })`;
+
+interface InferenceThread {
+  embedRows(rows: number[][]): Promise<Float32Array[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the inference thread and waits until the model is loaded. A thread that
+ * dies fails the calls in flight (retryable: the activity runs again) and is
+ * started anew on the next call.
+ */
+async function startInferenceThread(onnxFile: string, threads?: number): Promise<InferenceThread> {
+  const pending = new Map<number, { resolve(v: Float32Array[]): void; reject(e: unknown): void }>();
+  let nextId = 0;
+  let current: Promise<Worker> | undefined;
+  let stopping = false;
+
+  const spawn = () =>
+    new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(threadBootstrap, { eval: true, workerData: { onnxFile, threads } });
+      worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array[]; error?: string }) => {
+        if (message.ready === true) return resolve(worker);
+        if (message.ready === false) {
+          return reject(new AppError('E_MODEL_MISSING', `cannot load ${onnxFile}: rerun scripts/setup-model.sh (${message.error})`));
+        }
+        const call = pending.get(message.id!);
+        pending.delete(message.id!);
+        if (message.error) call?.reject(new AppError('E_EMBEDDING_FAILED', `inference failed: ${message.error}`, { retryable: true }));
+        else call?.resolve(message.vectors!);
+      });
+      const lost = (why: string) => {
+        current = undefined;
+        reject(new AppError('E_MODEL_MISSING', `inference thread ${why} while loading ${onnxFile}`));
+        for (const call of pending.values()) call.reject(new AppError('E_EMBEDDING_FAILED', `inference thread ${why}`, { retryable: true }));
+        pending.clear();
+      };
+      worker.on('error', (error) => lost(`failed: ${error.message}`));
+      worker.on('exit', (code) => lost(`exited with code ${code}`));
+    });
+
+  const thread = () => (current ??= spawn());
+  await thread();
+  return {
+    async embedRows(rows) {
+      const worker = await thread();
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, rows });
+      });
+    },
+    async stop() {
+      if (stopping || !current) return;
+      stopping = true;
+      const worker = await current;
+      // Let the calls in flight finish before the thread goes.
+      while (pending.size > 0) await new Promise((r) => setTimeout(r, 10));
+      await worker.terminate();
+    },
+  };
 }
