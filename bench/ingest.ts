@@ -62,6 +62,7 @@ try {
       }
     }),
   );
+  console.log(`uploads: all ${corpus.length} accepted after ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (;;) {
     const { rows } = await t.platform.db.query<{ ready: number; failed: number }>(
       `select count(*) filter (where status = 'ready') as ready, count(*) filter (where status = 'failed') as failed from documents`,
