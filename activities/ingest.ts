@@ -23,9 +23,10 @@ export interface IngestDeps {
   segment: (text: string) => string;
   /** Chunks embedded and committed together; a crash loses at most one batch of work. */
   embedBatchSize: number;
-  /** Chunks one embedding activity handles before handing back to the workflow. */
-  embedChunksPerActivity?: number;
 }
+
+/** Chunks one embedding activity handles before handing progress back to the workflow. */
+const chunksPerEmbeddingRound = 256;
 
 /** The ingestion steps; every one is safe to run again after a crash. */
 export function createIngestActivities(deps: IngestDeps) {
@@ -85,7 +86,7 @@ export function createIngestActivities(deps: IngestDeps) {
      */
     async embedPendingChunks({ documentId }: { documentId: string }): Promise<{ total: number; pending: number }> {
       const context = Context.current();
-      const pending = await pendingChunks(db, documentId, deps.embedChunksPerActivity ?? 256);
+      const pending = await pendingChunks(db, documentId, chunksPerEmbeddingRound);
       // The write of one batch overlaps the inference of the next, so the model never waits on the database.
       let writing: Promise<void> = Promise.resolve();
       for (let start = 0; start < pending.length; start += deps.embedBatchSize) {

@@ -71,7 +71,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     .status(problem.status)
     .type('application/problem+json')
     .json({
-      type: `about:blank`,
+      type: 'about:blank',
       title: problem.title,
       status: problem.status,
       detail: problem.detail,

@@ -20,6 +20,8 @@ const bytes = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
+  /** Temporal SDK log level; its INFO logs every worker state change. */
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   /** HTTP port of the API. */
   PORT: int(0, 65535).default(3000),
   /** Address the API binds to. */

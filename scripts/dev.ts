@@ -16,7 +16,7 @@ const samplesDir = fileURLToPath(new URL('../samples/', import.meta.url));
 
 const config = loadConfig();
 const platform = await createPlatform(config);
-const connection = await connectWorker(config.TEMPORAL_ADDRESS);
+const connection = await connectWorker(config);
 const worker = await createIngestWorker(platform, connection);
 const workerRun = worker.run();
 const api = await startApi(platform);

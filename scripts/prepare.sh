@@ -6,5 +6,5 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund >&2
 fi
 source scripts/lib.sh
-model_dir="$(bash scripts/setup-model.sh)"
-export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$model_dir}"
+EMBEDDING_MODEL_DIR="$(bash scripts/setup-model.sh)"
+export EMBEDDING_MODEL_DIR

@@ -41,8 +41,8 @@ TOKENIZER_FILE=bge-small-zh-v1.5-q-tokenizer.json
 ONNX_SHA256=15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc
 TOKENIZER_SHA256=48cea5d44424912a6fd1ea647bf4fe50b55ab8b1e5879c3275f80e339e8fae26
 
-# AISTACK_MODEL_DIR is also where the tests look (lib/embeddings/adapters/onnx.ts).
-model_dir="${AISTACK_MODEL_DIR:-$AISTACK_CACHE/models/$MODEL_ID}"
+# EMBEDDING_MODEL_DIR is also where the platform and the tests look (lib/config.ts).
+model_dir="${EMBEDDING_MODEL_DIR:-$AISTACK_CACHE/models/$MODEL_ID}"
 stamp="$model_dir/.stamp"
 want_stamp="$ONNX_SHA256 $TOKENIZER_SHA256"
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createIngestActivities } from '../activities/ingest.ts';
+import type { Config } from '../lib/config.ts';
 import type { Platform } from '../lib/platform.ts';
 import { segmentForIndex } from '../lib/search/segment.ts';
 import { installWorkerRuntime } from './runtime.ts';
@@ -8,9 +9,9 @@ import { installWorkerRuntime } from './runtime.ts';
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Connects a worker-side client to Temporal, with the SDK's runtime set up first. */
-export function connectWorker(address: string): Promise<NativeConnection> {
-  installWorkerRuntime();
-  return NativeConnection.connect({ address });
+export function connectWorker(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'LOG_LEVEL'>): Promise<NativeConnection> {
+  installWorkerRuntime(config.LOG_LEVEL);
+  return NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
 }
 
 /** A worker for the `ingest` task queue: the ingestion workflow and its activities. */

@@ -5,7 +5,7 @@ import { connectWorker, createIngestWorker } from './ingest-worker.ts';
 /** The worker process: serves every task queue this deployment runs. */
 const config = loadConfig();
 const platform = await createPlatform(config);
-const connection = await connectWorker(config.TEMPORAL_ADDRESS);
+const connection = await connectWorker(config);
 const worker = await createIngestWorker(platform, connection);
 console.log(`worker: serving task queue ${config.INGEST_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (database: ${platform.db.engine})`);
 try {

@@ -22,5 +22,5 @@ export async function createEmbedder(config: EmbeddingConfig): Promise<Embedder>
 export type { Embedder } from './port.ts';
 export type { OnnxEmbedderOptions } from './adapters/onnx.ts';
 export type { OpenAiEmbedderOptions } from './adapters/openai.ts';
-export { BGE_MODEL_ID, BGE_QUERY_PREFIX, defaultModelDir } from './adapters/onnx.ts';
+export { BGE_MODEL_ID, BGE_QUERY_PREFIX } from './adapters/onnx.ts';
 export { startEmbeddingServer, type EmbeddingServer, type EmbeddingServerOptions } from './server.ts';

@@ -64,7 +64,7 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
   const api = await startApi(platform, 0);
   let stopWorker = async () => {};
   if (options.withWorker !== false) {
-    const connection = await connectWorker(config.TEMPORAL_ADDRESS);
+    const connection = await connectWorker(config);
     const worker = await createIngestWorker(platform, connection);
     const running = worker.run();
     stopWorker = async () => {

@@ -5,7 +5,6 @@
  * downloaded at run time.
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
@@ -22,7 +21,7 @@ const MAX_TOKENS = 512;
 const DIMENSION = BGE_DIMENSION;
 
 export interface OnnxEmbedderOptions {
-  /** Directory holding the two model files (see `defaultModelDir`). */
+  /** Directory holding the two model files (config EMBEDDING_MODEL_DIR, filled by scripts/setup-model.sh). */
   modelDir: string;
   /**
    * Texts embedded per turn on the model before other callers' work may run (each text
@@ -31,13 +30,6 @@ export interface OnnxEmbedderOptions {
   batchSize?: number;
   /** onnxruntime intra-op threads. Default: onnxruntime's own choice (one per physical core). */
   threads?: number;
-}
-
-/** `$AISTACK_MODEL_DIR`, else the directory scripts/setup-model.sh fills. */
-export function defaultModelDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.AISTACK_MODEL_DIR) return env.AISTACK_MODEL_DIR;
-  const cache = env.AISTACK_CACHE ?? path.join(os.homedir(), '.cache', 'aistack');
-  return path.join(cache, 'models', BGE_MODEL_ID);
 }
 
 export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<Embedder> {
@@ -142,21 +134,24 @@ async function startInferenceThread(onnxFile: string, threads?: number): Promise
 
   const thread = () => (current ??= spawn());
   await thread();
+  const inFlight = new Set<Promise<Float32Array[]>>();
   return {
     async embedRows(rows) {
       const worker = await thread();
       const id = nextId++;
-      return new Promise((resolve, reject) => {
+      const call = new Promise<Float32Array[]>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, rows });
       });
+      inFlight.add(call);
+      return call.finally(() => inFlight.delete(call));
     },
     async stop() {
       if (stopping || !current) return;
       stopping = true;
       const worker = await current;
       // Let the calls in flight finish before the thread goes.
-      while (pending.size > 0) await new Promise((r) => setTimeout(r, 10));
+      await Promise.allSettled(inFlight);
       await worker.terminate();
     },
   };
