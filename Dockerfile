@@ -9,5 +9,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# Tesseract and poppler for scanned documents (the same script as on a workstation).
+RUN bash scripts/setup-ocr.sh && rm -rf /var/lib/apt/lists/*
 COPY --from=model /cache/models /models
 ENV EMBEDDING_MODEL_DIR=/models/bge-small-zh-v1.5-q

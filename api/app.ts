@@ -1,22 +1,31 @@
 import express from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Connection } from '@temporalio/client';
-import type { IngestionService } from '../lib/documents/ingestion.ts';
+import type { IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { openApiDocument } from './openapi.ts';
-import { notFoundHandler, problemHandler } from './problem.ts';
+import { HttpProblem, notFoundHandler, problemHandler } from './problem.ts';
 import { createDocumentsRouter } from './routes/documents.ts';
 import { createHealthRouter } from './routes/health.ts';
+import { createKnowledgeBasesRouter, type KnowledgeBaseOrchestration } from './routes/knowledge-bases.ts';
 import { createSearchRouter } from './routes/search.ts';
 
 export interface AppDeps {
   platform: Platform;
   ingestion: IngestionService;
   temporal: Connection;
+  /** Starts knowledge-base deletion workflows; without it DELETE /v1/knowledge-bases/:id answers 503. */
+  knowledgeBaseOrchestration?: KnowledgeBaseOrchestration;
 }
 
+const orchestrationMissing: KnowledgeBaseOrchestration = {
+  deleteKnowledgeBase: async () => {
+    throw new HttpProblem(503, 'Service unavailable', 'deleting knowledge bases is not available in this process', { code: 'E_NOT_AVAILABLE' });
+  },
+};
+
 /** The Express app: routes and middleware composed, no listening (tests mount it on port 0). */
-export function createApp({ platform, ingestion, temporal }: AppDeps): express.Express {
+export function createApp({ platform, ingestion, temporal, knowledgeBaseOrchestration }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from `a[b]=c`: one value shape per parameter
@@ -25,7 +34,11 @@ export function createApp({ platform, ingestion, temporal }: AppDeps): express.E
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument));
-  app.use('/v1/documents', createDocumentsRouter({ db: platform.db, ingestion }));
+  app.use('/v1/documents', createDocumentsRouter({ db: platform.db, ingestion, maxJsonUploadBytes: platform.config.MAX_JSON_UPLOAD_SIZE }));
+  app.use(
+    '/v1/knowledge-bases',
+    createKnowledgeBasesRouter({ db: platform.db, orchestration: knowledgeBaseOrchestration ?? orchestrationMissing }),
+  );
   app.use('/v1/search', createSearchRouter({ db: platform.db, embedder: platform.embedder }));
   app.use(notFoundHandler);
   app.use(problemHandler);

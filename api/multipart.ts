@@ -30,6 +30,9 @@ export function parseMultipart<T>(req: Request, limits: MultipartLimits, sink: F
     try {
       parser = busboy({
         headers: req.headers,
+        // curl and browsers send the name as raw UTF-8 in `filename="…"`; busboy would read those bytes as latin1.
+        // `filename*=UTF-8''…` (RFC 5987) names its own charset and is decoded with it.
+        defParamCharset: 'utf8',
         limits: { files: 1, fields: limits.fields, fieldSize: limits.fieldSize, parts: limits.fields + 1 },
       });
     } catch (cause) {
@@ -59,7 +62,7 @@ export function parseMultipart<T>(req: Request, limits: MultipartLimits, sink: F
         stream.resume();
         return invalid(name, 'unexpected file part; send the document as "file"');
       }
-      filename = info.filename;
+      filename = info.filename === undefined ? undefined : decodeBrowserEscapes(info.filename);
       fileStream = stream;
       received = sink.receive(stream);
       received.catch(fail);
@@ -83,4 +86,23 @@ export function parseMultipart<T>(req: Request, limits: MultipartLimits, sink: F
     req.on('aborted', () => fail(new HttpProblem(400, 'Upload aborted', 'the client closed the connection mid-upload')));
     req.pipe(parser);
   });
+}
+
+/**
+ * Browsers escape `"`, CR and LF in a multipart file name as %22, %0D and %0A
+ * (HTML's form encoding) and send the rest as raw UTF-8; some clients
+ * percent-encode the whole UTF-8 name in `filename="…"`. Undo exactly those:
+ * an ASCII name such as `100%25 done.txt` typed by a person stays as it is.
+ */
+export function decodeBrowserEscapes(name: string): string {
+  if (!/%[0-9A-Fa-f]{2}/.test(name)) return name;
+  const unescapeForm = (s: string) => s.replace(/%22/gi, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n');
+  if (/[^\x20-\x7e]/.test(name)) return unescapeForm(name);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    return unescapeForm(name); // not percent-encoded UTF-8 as a whole
+  }
+  return /[^\x00-\x7f]/.test(decoded) ? decoded : unescapeForm(name);
 }

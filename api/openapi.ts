@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import { acceptedView, documentPageView, documentView, listQuery, problemView, semanticQuery, semanticResultsView } from './schemas.ts';
+import {
+  acceptedView,
+  documentPageView,
+  documentView,
+  jsonUpload,
+  knowledgeBaseChanges,
+  knowledgeBaseDeletionView,
+  knowledgeBaseListQuery,
+  knowledgeBasePageView,
+  knowledgeBaseView,
+  listQuery,
+  newKnowledgeBase,
+  problemView,
+  semanticQuery,
+  semanticResultsView,
+} from './schemas.ts';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) } } });
 const problem = (description: string) => ({
@@ -15,6 +30,8 @@ const queryParameters = (schema: z.ZodObject) =>
     schema: z.toJSONSchema(field as z.ZodType, { io: 'input' }),
   }));
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
+const kbIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } };
+const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export const openApiDocument = {
@@ -27,7 +44,11 @@ export const openApiDocument = {
   paths: {
     '/v1/documents': {
       post: {
-        summary: 'Upload a document (txt, md, html, pdf, docx) for ingestion',
+        summary: 'Upload a document (txt, md, html, pdf, docx) for ingestion, into a knowledge base (`default` unless given)',
+        description:
+          'multipart/form-data streams any size up to MAX_UPLOAD_SIZE; application/json carries the bytes as base64 in a body up to ' +
+          'MAX_JSON_UPLOAD_SIZE. The type is sniffed from the bytes; the file name is a label only. Front matter fills title, tags, ' +
+          'lang and metadata where the upload left them unset.',
         requestBody: {
           required: true,
           content: {
@@ -40,9 +61,13 @@ export const openApiDocument = {
                   title: { type: 'string', maxLength: 500 },
                   source: { type: 'string', maxLength: 2000 },
                   tags: { type: 'string', description: 'comma-separated, or repeat the field' },
+                  knowledgeBase: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  lang: { type: 'string', description: 'BCP 47 language tag, e.g. zh-CN' },
+                  metadata: { type: 'string', description: 'a JSON object: at most 100 keys, 5 levels deep, 16 KiB' },
                 },
               },
             },
+            'application/json': { schema: z.toJSONSchema(jsonUpload, { io: 'input' }) },
           },
         },
         responses: {
@@ -50,14 +75,20 @@ export const openApiDocument = {
           '200': { description: 'The same bytes were uploaded before: the existing document', ...json(acceptedView) },
           '400': problem('Invalid field'),
           '413': problem('Larger than the upload limit'),
-          '415': problem('Not multipart, or a type the platform does not read'),
+          '404': problem('No such knowledge base'),
+          '409': problem('The knowledge base is being deleted'),
+          '415': problem('Neither multipart nor JSON, or a type the platform does not read'),
           '422': problem('Empty document'),
         },
       },
       get: {
         summary: 'List documents, newest first, with cursor pagination',
         parameters: queryParameters(listQuery),
-        responses: { '200': { description: 'A page', ...json(documentPageView) }, '400': problem('Invalid parameter') },
+        responses: {
+          '200': { description: 'A page', ...json(documentPageView) },
+          '400': problem('Invalid parameter'),
+          '404': problem('No such knowledge base'),
+        },
       },
     },
     '/v1/documents/{id}': {
@@ -87,7 +118,54 @@ export const openApiDocument = {
       get: {
         summary: 'Nearest chunks by meaning',
         parameters: queryParameters(semanticQuery),
-        responses: { '200': { description: 'Results, best first', ...json(semanticResultsView) }, '400': problem('Invalid parameter') },
+        responses: {
+          '200': { description: 'Results, best first', ...json(semanticResultsView) },
+          '400': problem('Invalid parameter'),
+          '404': problem('No such knowledge base'),
+        },
+      },
+    },
+    '/v1/knowledge-bases': {
+      post: {
+        summary: 'Create a knowledge base (the id is generated from the name when not given)',
+        requestBody: jsonBody(newKnowledgeBase),
+        responses: {
+          '201': { description: 'Created', ...json(knowledgeBaseView) },
+          '400': problem('Invalid field'),
+          '409': problem('The id is taken'),
+        },
+      },
+      get: {
+        summary: 'List knowledge bases by id, with cursor pagination',
+        parameters: queryParameters(knowledgeBaseListQuery),
+        responses: { '200': { description: 'A page', ...json(knowledgeBasePageView) }, '400': problem('Invalid parameter') },
+      },
+    },
+    '/v1/knowledge-bases/{id}': {
+      get: {
+        summary: 'A knowledge base with its document count',
+        parameters: [kbIdParameter],
+        responses: { '200': { description: 'The knowledge base', ...json(knowledgeBaseView) }, '404': problem('No such knowledge base') },
+      },
+      patch: {
+        summary: 'Change name, description or default language (null clears the latter two)',
+        parameters: [kbIdParameter],
+        requestBody: jsonBody(knowledgeBaseChanges),
+        responses: {
+          '200': { description: 'Changed', ...json(knowledgeBaseView) },
+          '400': problem('Invalid field'),
+          '404': problem('No such knowledge base'),
+          '409': problem('Being deleted'),
+        },
+      },
+      delete: {
+        summary: 'Delete a knowledge base with all its documents, as a workflow; uploads into it are refused from now on',
+        parameters: [kbIdParameter],
+        responses: {
+          '202': { description: 'Deletion started (or already running)', ...json(knowledgeBaseDeletionView) },
+          '404': problem('No such knowledge base'),
+          '409': problem('The default knowledge base cannot be deleted'),
+        },
       },
     },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Up' } } } },

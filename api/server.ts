@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { createIngestionService, type IngestionService } from '../lib/documents/ingestion.ts';
+import { createDocumentWorkflows } from '../client/documents.ts';
+import { createIngestionService, type IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { createApp } from './app.ts';
 
@@ -19,11 +20,15 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
   const ingestion = createIngestionService({
     db: platform.db,
     blobs: platform.blobs,
-    temporal,
-    taskQueue: config.INGEST_TASK_QUEUE,
+    workflows: createDocumentWorkflows(temporal, config.INGEST_TASK_QUEUE),
     maxUploadBytes: config.MAX_UPLOAD_SIZE,
   });
-  const app = createApp({ platform, ingestion, temporal: connection });
+  const app = createApp({
+    platform,
+    ingestion,
+    temporal: connection,
+    knowledgeBaseOrchestration: { deleteKnowledgeBase: (_tenant, id) => ingestion.removeKnowledgeBase(id) },
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, config.HOST, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

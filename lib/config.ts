@@ -42,6 +42,8 @@ const schema = z.object({
   BLOB_DIR: z.string().default(path.join(cacheDir, 'state', 'blobs')),
   /** Largest upload accepted. */
   MAX_UPLOAD_SIZE: bytes.default(50 * 1024 ** 2),
+  /** Largest `application/json` upload body (base64 adds a third); the body is held in memory, so keep it small. */
+  MAX_JSON_UPLOAD_SIZE: bytes.default(10 * 1024 ** 2),
   /** `onnx` (local bge-small-zh-v1.5) or `openai` (any OpenAI-compatible /v1/embeddings). */
   EMBEDDING_PROVIDER: z.enum(['onnx', 'openai']).default('onnx'),
   EMBEDDING_MODEL_DIR: z.string().default(path.join(cacheDir, 'models', 'bge-small-zh-v1.5-q')),
@@ -55,9 +57,24 @@ const schema = z.object({
   EMBEDDING_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** Instruction prepended to queries (not passages) for models trained with one, e.g. bge's. */
   EMBEDDING_QUERY_PREFIX: z.string().max(500).optional(),
+  /** Worker threads that parse, chunk and segment documents, off the worker's event loop. */
+  PARSE_THREADS: int(1, 32).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+  /** Minutes between runs of the reconcile Schedule (restarts lost runs, sweeps orphan files); 0 creates no Schedule. */
+  RECONCILE_EVERY_MINUTES: int(0, 1440).default(5),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),
+  /** OCR of scanned PDFs and images: a longer document is refused, not cut short. */
+  OCR_MAX_PAGES: int(1, 10_000).default(50),
+  /** Time for one scanned page (rendering and recognition); about 2 s is usual for A4 at 300 dpi. */
+  OCR_PAGE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
+  /** Time for all pages of one document. */
+  OCR_TOTAL_TIMEOUT_MS: int(1_000, 86_400_000).default(600_000),
+  /** Tesseract languages joined by `+`; each needs its Debian package (tesseract-ocr-<lang>). */
+  OCR_LANGUAGES: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/, 'expected Tesseract languages such as chi_sim+eng')
+    .default('chi_sim+eng'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -23,7 +23,11 @@ export type DocumentRejectionCode =
   | 'E_NO_TEXT'
   | 'E_DECOMPRESSION_BOMB'
   | 'E_DOCUMENT_TOO_LARGE'
-  | 'E_CORRUPT_DOCUMENT';
+  | 'E_CORRUPT_DOCUMENT'
+  /** OCR of a scanned page (or of all pages) took longer than its limit. */
+  | 'E_OCR_TIMEOUT'
+  /** A scanned document has more pages than OCR is allowed to read. */
+  | 'E_OCR_PAGE_LIMIT';
 
 /** The document itself is bad; the API shows `message` as the reason. */
 export class DocumentRejectedError extends AppError {

@@ -35,6 +35,15 @@ export async function createPlatform(config: Config): Promise<Platform> {
           queryPrefix: config.EMBEDDING_QUERY_PREFIX,
         },
   );
+  // The model answers once before anything relies on it (a broken model file or an
+  // unreachable server stops the start here); afterwards readiness only asks
+  // `embedder.health()`, which costs no inference.
+  try {
+    await embedder.embedQuery('ready');
+  } catch (error) {
+    await embedder.close();
+    throw error;
+  }
   const db = await createDatabase(config);
   try {
     await registerEmbeddingModel(db, embedder.modelId, embedder.dimension);

@@ -1,7 +1,10 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import { startApi } from '../api/server.ts';
+import { ensureReconcileSchedule } from '../client/schedules.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createPlatform } from '../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
@@ -15,29 +18,58 @@ import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
 const samplesDir = fileURLToPath(new URL('../samples/', import.meta.url));
 
 const config = loadConfig();
+
+// Ctrl-C drains the worker, then the rest closes behind it. One Ctrl-C may arrive
+// twice (from the terminal and passed on by scripts/start.sh), so a repeat within
+// a second is the same request; a later one leaves at once.
+let stopRequestedAt = 0;
+let worker: Worker | undefined = undefined; // set once the worker exists; read by the signal handler
+const drain = () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+};
+const stop = () => {
+  if (stopRequestedAt && Date.now() - stopRequestedAt > 1000) {
+    console.error('stopping now, without draining the worker');
+    process.exit(130);
+  }
+  if (!stopRequestedAt) {
+    stopRequestedAt = Date.now();
+    console.log('\nstopping: draining the worker, then the API and the database (Ctrl-C again to leave at once)');
+  }
+  drain();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
 const platform = await createPlatform(config);
 const connection = await connectWorker(config);
-const worker = await createIngestWorker(platform, connection);
-const workerRun = worker.run();
+const ingest = await createIngestWorker(platform, connection);
+worker = ingest.worker;
+const workerRun = ingest.run();
+if (config.RECONCILE_EVERY_MINUTES > 0) {
+  await ensureReconcileSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.INGEST_TASK_QUEUE, config.RECONCILE_EVERY_MINUTES);
+}
+if (stopRequestedAt) drain(); // Ctrl-C came while setting up
 const api = await startApi(platform);
 
 for (const name of readdirSync(samplesDir).sort()) {
+  if (stopRequestedAt) break;
   const upload = await api.ingestion.receive(createReadStream(path.join(samplesDir, name)));
   const { document, created } = await api.ingestion.submit(upload, { filename: name, tags: ['sample'], source: 'samples/' + name });
   console.log(`sample ${name}: ${created ? 'ingesting' : document.status} (${document.id.slice(0, 12)}…)`);
 }
 
-console.log(`
+if (!stopRequestedAt) console.log(`
 AI Stack jobs is running (database: ${platform.db.engine})
   API              ${api.url}
   API docs         ${api.url}/docs
+  Temporal         ${config.TEMPORAL_ADDRESS}
   Temporal Web UI  ${config.TEMPORAL_UI_URL}
 Try:
   curl -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
   curl '${api.url}/v1/search/semantic?q=出差住宿怎么报销&k=3'
 Stop with Ctrl-C.`);
 
-// The SDK drains the worker on SIGINT/SIGTERM; then the rest closes behind it.
 await workerRun;
 await api.close();
 await connection.close();

@@ -8,3 +8,5 @@ fi
 source scripts/lib.sh
 EMBEDDING_MODEL_DIR="$(bash scripts/setup-model.sh)"
 export EMBEDDING_MODEL_DIR
+# OCR for scanned documents (Tesseract, poppler); optional: without it scans fail with E_NO_TEXT.
+bash scripts/setup-ocr.sh || log "OCR tools not installed: scanned documents will fail with E_NO_TEXT"

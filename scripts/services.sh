@@ -2,16 +2,26 @@
 # Start/stop the external services that tests and dev mode need, as plain
 # background processes (no systemd or Docker here), all bound to 127.0.0.1.
 #   services.sh up [temporal|postgres|redis ...]   install if missing, start, wait (default: all)
-#   services.sh down                                stop what this script started (pid files only)
+#   services.sh up temporal-dev                     npm start's own file-backed Temporal server
+#   services.sh down [name ...]                     stop what this script started (pid files only;
+#                                                   default: the test services, not temporal-dev)
 #   services.sh status                              one line per service
-#   services.sh env                                 export lines for the app and tests
-# Data, pid files and logs live in $AISTACK_STATE. A port that already answers
-# correctly is reused (and then left alone by `down`).
+#   services.sh env [dev]                           export lines for the tests (or for npm start)
+#   services.sh pid NAME                            pid of NAME if this script started it
+# Two Temporal servers never meet: `temporal` (alias of `temporal-test`) is the
+# tests' and benchmarks' in-memory server on 7243 (UI 8243); `temporal-dev` is
+# npm start's, on 7233 (UI 8233), its history in $AISTACK_STATE/temporal-dev.db.
+# Data, pid files and logs live in $AISTACK_STATE. A test service whose port
+# already answers correctly is reused (and then left alone by `down`); the dev
+# server's port is only reused if it is that same file-backed server.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
-TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
+TEMPORAL_TEST_PORT="${TEMPORAL_TEST_PORT:-7243}"
+TEMPORAL_TEST_UI_PORT="${TEMPORAL_TEST_UI_PORT:-8243}"
+TEMPORAL_DEV_PORT="${TEMPORAL_DEV_PORT:-7233}"
+TEMPORAL_DEV_UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
+TEMPORAL_DEV_DB="${TEMPORAL_DEV_DB:-$AISTACK_STATE/temporal-dev.db}"
 PGPORT="${PGPORT:-54329}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 WAIT_TIMEOUT="${AISTACK_WAIT_TIMEOUT:-90}"
@@ -19,7 +29,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA_DIR="$AISTACK_STATE/postgres"
 DATABASE_URL="postgres://aistack:aistack@127.0.0.1:$PGPORT/aistack"
 SEARCH_ATTRIBUTES=(JobKind=Keyword JobStatus=Keyword Tenant=Keyword)
-ALL=(temporal postgres redis)
+ALL=(temporal-test postgres redis)
 mkdir -p "$AISTACK_STATE"
 
 pidfile() { echo "$AISTACK_STATE/$1.pid"; }
@@ -32,6 +42,7 @@ our_pid() {
   [[ -r /proc/$pid/comm ]] && [[ $(<"/proc/$pid/comm") == "$2"* ]] && echo "$pid"
 }
 # start_bg NAME CMD...: detached (own session, no stdin), output to the log file.
+# The own session also keeps a terminal's Ctrl-C away from it: whoever started it stops it.
 start_bg() {
   local name=$1; shift
   log "starting $name (log: $(logfile "$name"))"
@@ -39,33 +50,67 @@ start_bg() {
   setsid "$@" </dev/null >>"$(logfile "$name")" 2>&1 &
   echo $! >"$(pidfile "$name")"
 }
+# "pid <n>: <command line>" of the process listening on 127.0.0.1:$1, as far as we can see.
+port_owner() {
+  local pid
+  pid="$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)" || true
+  if [[ -n $pid && -r /proc/$pid/cmdline ]]; then
+    echo "pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" | sed 's/ $//')"
+  else
+    echo "a process this user cannot see"
+  fi
+}
 
-# --- Temporal dev server -----------------------------------------------------
+# --- Temporal: the tests' server and npm start's dev server ----------------------
 temporal_cli() { cat "$AISTACK_STATE/temporal.bin" 2>/dev/null || true; }
 temporal_ok() {
-  "$(temporal_cli)" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null |
-    grep -q SERVING
+  "$(temporal_cli)" operator cluster health --address "127.0.0.1:$1" 2>/dev/null | grep -q SERVING
+}
+temporal_port() { case $1 in temporal-dev) echo "$TEMPORAL_DEV_PORT" ;; *) echo "$TEMPORAL_TEST_PORT" ;; esac; }
+temporal_ui_port() { case $1 in temporal-dev) echo "$TEMPORAL_DEV_UI_PORT" ;; *) echo "$TEMPORAL_TEST_UI_PORT" ;; esac; }
+# Why npm start must not use whatever answers on the dev port (empty: it may).
+# Only the file-backed server it launches keeps runs across a restart; an
+# in-memory one (left by tests or a benchmark) loses every run when it stops.
+dev_port_distrust() {
+  local owner; owner="$(port_owner "$TEMPORAL_DEV_PORT")"
+  case $owner in
+    *" start-dev "*"--db-filename $TEMPORAL_DEV_DB"*) return 0 ;;
+    *" start-dev "*--db-filename*) echo "it is a Temporal dev server keeping its history in another file, not $TEMPORAL_DEV_DB" ;;
+    *" start-dev "*) echo "it is a Temporal dev server without --db-filename: its history lives in memory and every run is lost when it stops" ;;
+    *) echo "it is not the file-backed dev server npm start launches, so nothing says it keeps its state" ;;
+  esac
+  echo "  found on 127.0.0.1:$TEMPORAL_DEV_PORT: $owner"
 }
 up_temporal() {
+  local name=$1 port ui t; port="$(temporal_port "$name")"; ui="$(temporal_ui_port "$name")"
   "$SCRIPTS_DIR/setup-temporal.sh" >"$AISTACK_STATE/temporal.bin"
-  local t; t="$(temporal_cli)"
-  if ! our_pid temporal temporal >/dev/null && ! temporal_ok; then
-    port_open "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken by something that is not Temporal"
-    local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT"
-      --ui-port "$TEMPORAL_UI_PORT" --namespace default --log-level warn)
-    # Dev mode passes a file to keep history across restarts; tests stay in memory.
-    [[ -n ${TEMPORAL_DB_FILE:-} ]] && args+=(--db-filename "$TEMPORAL_DB_FILE")
-    for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
-    start_bg temporal "$t" "${args[@]}"
+  t="$(temporal_cli)"
+  if ! our_pid "$name" temporal >/dev/null; then
+    rm -f "$(pidfile "$name")"   # stale: its process is gone
+    if [[ $name == temporal-dev ]] && port_open "$port"; then
+      local why; why="$(dev_port_distrust)"
+      [[ -z $why ]] || die "npm start will not run on the server at 127.0.0.1:$port: ${why}
+  Stop that server, or set TEMPORAL_ADDRESS=127.0.0.1:$port to use it anyway (your choice),
+  or TEMPORAL_DEV_PORT/TEMPORAL_DEV_UI_PORT to run npm start's own server on other ports."
+      log "reusing npm start's dev server on 127.0.0.1:$port (history in $TEMPORAL_DEV_DB)"
+    elif ! temporal_ok "$port"; then
+      port_open "$port" && die "port $port is taken by something that is not Temporal ($(port_owner "$port"))"
+      local args=(server start-dev --ip 127.0.0.1 --port "$port" --ui-port "$ui"
+        --namespace default --log-level warn)
+      # The dev server keeps history in a file; the tests' server stays in memory.
+      [[ $name == temporal-dev ]] && args+=(--db-filename "$TEMPORAL_DEV_DB")
+      for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
+      start_bg "$name" "$t" "${args[@]}"
+    fi
   fi
-  wait_for temporal "$WAIT_TIMEOUT" "$(logfile temporal)" temporal_ok
+  wait_for "$name" "$WAIT_TIMEOUT" "$(logfile "$name")" temporal_ok "$port"
   # A reused server may lack our attributes: create the missing ones.
-  local have; have="$("$t" operator search-attribute list --address "127.0.0.1:$TEMPORAL_PORT")"
+  local have; have="$("$t" operator search-attribute list --address "127.0.0.1:$port")"
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do
     grep -qw "${sa%=*}" <<<"$have" || "$t" operator search-attribute create \
-      --address "127.0.0.1:$TEMPORAL_PORT" --name "${sa%=*}" --type "${sa#*=}" >&2
+      --address "127.0.0.1:$port" --name "${sa%=*}" --type "${sa#*=}" >&2
   done
-  log "temporal ready on 127.0.0.1:$TEMPORAL_PORT (UI http://127.0.0.1:$TEMPORAL_UI_PORT)"
+  log "$name ready on 127.0.0.1:$port (UI http://127.0.0.1:$ui)"
 }
 
 # --- PostgreSQL 15 + pgvector --------------------------------------------------
@@ -133,7 +178,7 @@ up_redis() {
 }
 
 # --- down / status / env ---------------------------------------------------------
-exe_of() { case $1 in redis) echo redis-server ;; *) echo "$1" ;; esac; }
+exe_of() { case $1 in redis) echo redis-server ;; temporal*) echo temporal ;; *) echo "$1" ;; esac; }
 down_one() {
   local name=$1 pid
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
@@ -146,17 +191,23 @@ down_one() {
   rm -f "$(pidfile "$name")"
 }
 status_one() {
-  local name=$1 pid health
+  local name=$1 pid port health
   case $name in
-    temporal) port=$TEMPORAL_PORT; health=temporal_ok ;;
+    temporal*) port="$(temporal_port "$name")"; health="temporal_ok $port" ;;
     postgres) port=$PGPORT; health=pg_ok ;;
     redis) port=$REDIS_PORT; health=redis_ok ;;
   esac
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
     $health && echo "$name: up (pid $pid, 127.0.0.1:$port)" || echo "$name: starting/unhealthy (pid $pid)"
-  elif $health; then echo "$name: up (external, 127.0.0.1:$port)"
+  elif [[ $name == temporal-dev ]] && port_open "$port"; then
+    local why; why="$(dev_port_distrust)"
+    if [[ -z $why ]]; then echo "$name: up (not started here, same history file, 127.0.0.1:$port)"
+    else echo "$name: down; 127.0.0.1:$port is taken and npm start would refuse it: ${why//$'\n'/;}"; fi
+  elif $health; then echo "$name: up (external, 127.0.0.1:$port: $(port_owner "$port"))"
   else echo "$name: down"; fi
 }
+# `temporal` was the one shared server before the tests got their own.
+canonical() { case $1 in temporal) echo temporal-test ;; *) echo "$1" ;; esac; }
 
 cmd="${1:-}"; shift || true
 case $cmd in
@@ -164,20 +215,34 @@ case $cmd in
     services=("$@"); ((${#services[@]})) || services=("${ALL[@]}")
     start=$SECONDS
     for s in "${services[@]}"; do
-      case $s in temporal | postgres | redis) "up_$s" ;; *) die "unknown service: $s" ;; esac
+      case $s in
+        temporal | temporal-test | temporal-dev) up_temporal "$(canonical "$s")" ;;
+        postgres | redis) "up_$s" ;;
+        *) die "unknown service: $s" ;;
+      esac
     done
     log "up: ${services[*]} in $((SECONDS - start))s"
     ;;
-  down) for s in "${ALL[@]}"; do down_one "$s"; done ;;
-  status) for s in "${ALL[@]}"; do status_one "$s"; done ;;
+  down)
+    # A pid file named temporal.pid is the shared server of the old layout (port 7233).
+    services=("$@"); ((${#services[@]})) || services=("${ALL[@]}" temporal)
+    for s in "${services[@]}"; do down_one "$s"; done
+    ;;
+  status) for s in temporal-test temporal-dev postgres redis; do status_one "$s"; done ;;
+  pid) our_pid "$(canonical "${1:?usage: $0 pid NAME}")" "$(exe_of "$(canonical "$1")")" ;;
   env)
-    echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT"
+    if [[ ${1:-} == dev ]]; then
+      echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_DEV_PORT"
+      echo "export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_DEV_UI_PORT"
+      exit 0
+    fi
+    echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_TEST_PORT"
     echo "export TEMPORAL_NAMESPACE=default"
-    echo "export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT"
+    echo "export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_TEST_UI_PORT"
     [[ -n $(temporal_cli) ]] && echo "export TEMPORAL_CLI=$(temporal_cli)"
     echo "export TEMPORAL_VERSION_CHECK_DISABLED=1"
     echo "export DATABASE_URL=$DATABASE_URL"
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     ;;
-  *) echo "usage: $0 up [temporal|postgres|redis ...] | down | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [temporal|temporal-dev|postgres|redis ...] | down [name ...] | status | env [dev] | pid NAME" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite against real servers, from a fresh clone.
-# Installs and starts Temporal, PostgreSQL (+pgvector) and Redis, fetches the
-# embedding model, type-checks, then runs every test file one at a time
+# Installs and starts the tests' own Temporal server (in memory, port 7243; never
+# npm start's), PostgreSQL (+pgvector) and Redis, fetches the embedding model,
+# type-checks and lints, then runs every test file one at a time
 # (integration suites each load the model and saturate both cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,12 @@ unset DATABASE_URL
 
 log "type-checking"
 npx tsc --noEmit -p .
+log "linting"
+npx eslint .
 
+# Histories the integration suites record for test/replay.test.ts: this run's only.
+rm -rf "$AISTACK_STATE/recorded-histories"
+# Sorted, so test/replay.test.ts runs after test/integration/ has recorded them.
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 log "running ${#files[@]} test files"
 exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 "$@" "${files[@]}"

@@ -1,9 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createDocumentLifecycleActivities } from '../activities/documents.ts';
 import { createIngestActivities } from '../activities/ingest.ts';
+import { createOcrActivities } from '../activities/ocr.ts';
+import { createReconcileActivities } from '../activities/reconcile.ts';
+import { createDocumentWorkflows } from '../client/documents.ts';
 import type { Config } from '../lib/config.ts';
+import { isOcrAvailable } from '../lib/documents/ocr/index.ts';
+import { createPreparePool } from '../lib/documents/prepare/pool.ts';
 import type { Platform } from '../lib/platform.ts';
-import { segmentForIndex } from '../lib/search/segment.ts';
 import { installWorkerRuntime } from './runtime.ts';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -14,26 +20,62 @@ export function connectWorker(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'LOG_LEV
   return NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
 }
 
-/** A worker for the `ingest` task queue: the ingestion workflow and its activities. */
-export async function createIngestWorker(platform: Platform, connection: NativeConnection): Promise<Worker> {
-  const { config } = platform;
-  return Worker.create({
+export interface IngestWorker {
+  worker: Worker;
+  /** Polls until shut down (SIGINT/SIGTERM, or `worker.shutdown()`), then stops the parse pool. */
+  run(): Promise<void>;
+}
+
+/**
+ * The worker of the `ingest` task queue: ingestion, OCR, document and knowledge-base
+ * removal, and the reconcile workflow its Schedule runs.
+ */
+export async function createIngestWorker(platform: Platform, connection: NativeConnection): Promise<IngestWorker> {
+  const { config, db, blobs, embedder } = platform;
+  const preparePool = createPreparePool({ threads: config.PARSE_THREADS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.INGEST_TASK_QUEUE,
     workflowsPath,
-    activities: createIngestActivities({
-      db: platform.db,
-      blobs: platform.blobs,
-      embedder: platform.embedder,
-      chunking: { maxTokens: config.CHUNK_MAX_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS },
-      extractLimits: { maxFileBytes: config.MAX_UPLOAD_SIZE },
-      segment: segmentForIndex,
-      embedBatchSize: config.EMBEDDING_BATCH_SIZE,
-    }),
-    // Embedding saturates the CPU; a few activities at once keep batches flowing without thrashing.
-    maxConcurrentActivityTaskExecutions: 4,
+    activities: {
+      ...createIngestActivities({
+        db,
+        blobs,
+        embedder,
+        preparePool,
+        chunking: { maxTokens: config.CHUNK_MAX_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS },
+        extractLimits: { maxFileBytes: config.MAX_UPLOAD_SIZE },
+        embedBatchSize: config.EMBEDDING_BATCH_SIZE,
+        ocrAvailable: await isOcrAvailable(config.OCR_LANGUAGES),
+      }),
+      ...createOcrActivities({
+        db,
+        blobs,
+        limits: {
+          maxPages: config.OCR_MAX_PAGES,
+          pageTimeoutMs: config.OCR_PAGE_TIMEOUT_MS,
+          totalTimeoutMs: config.OCR_TOTAL_TIMEOUT_MS,
+          languages: config.OCR_LANGUAGES,
+        },
+      }),
+      ...createDocumentLifecycleActivities({ db, blobs }),
+      ...createReconcileActivities({ db, blobs, workflows: createDocumentWorkflows(client, config.INGEST_TASK_QUEUE) }),
+    },
+    // Small documents spend most of their time in round trips: many in flight keep the model busy.
+    maxConcurrentActivityTaskExecutions: 8,
     // Let a running batch finish and commit on SIGTERM before the process leaves.
     shutdownGraceTime: '10s',
   });
+  return {
+    worker,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await preparePool.close();
+      }
+    },
+  };
 }

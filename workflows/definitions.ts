@@ -20,7 +20,7 @@ export const searchAttributes = {
   tenant: defineSearchAttributeKey('Tenant', SearchAttributeType.KEYWORD),
 };
 
-export type IngestStage = 'queued' | 'extracting' | 'chunking' | 'embedding' | 'indexing' | 'ready' | 'failed' | 'cancelled';
+export type IngestStage = 'queued' | 'extracting' | 'ocr' | 'chunking' | 'embedding' | 'indexing' | 'ready' | 'failed' | 'cancelled';
 
 export interface IngestProgress {
   stage: IngestStage;
@@ -32,5 +32,14 @@ export interface IngestProgress {
 
 export const ingestProgressQuery = defineQuery<IngestProgress>('progress');
 
-/** The workflow id of a document: its content hash, so the same bytes are the same run. */
+/** The workflow id of a document's ingestion: from its id, so the same bytes in one knowledge base are the same run. */
 export const ingestWorkflowId = (documentId: string) => `doc-${documentId}`;
+
+/** A document's removal; a second delete request joins the first. */
+export const deleteDocumentWorkflowId = (documentId: string) => `delete-doc-${documentId}`;
+
+/** A knowledge base's removal, with all its documents. */
+export const deleteKnowledgeBaseWorkflowId = (tenant: string, knowledgeBase: string) => `delete-kb-${tenant}-${knowledgeBase}`;
+
+/** The Schedule that runs `reconcileDocuments` for one ingestion task queue. */
+export const reconcileScheduleId = (taskQueue: string) => (taskQueue === 'ingest' ? 'reconcile-documents' : `reconcile-documents-${taskQueue}`);

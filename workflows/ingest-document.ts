@@ -3,12 +3,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createIngestActivities } from '../activities/ingest.ts';
+import type { createOcrActivities } from '../activities/ocr.ts';
 import { ingestProgressQuery, searchAttributes, type IngestProgress } from './definitions.ts';
 
 type IngestActivities = ReturnType<typeof createIngestActivities>;
@@ -20,11 +22,20 @@ const bookkeeping = proxyLocalActivities<IngestActivities>({
   startToCloseTimeout: '30s',
   retry: { ...backoff, maximumAttempts: 20 },
 });
-/** Parsing and chunking: CPU-bound, bounded by the upload size limit. */
+/**
+ * Parsing and chunking: CPU-bound on a pool thread, bounded by the upload size limit
+ * (a PDF may take its 120 s parse limit); the activity heartbeats every 5 s meanwhile.
+ */
 const parsing = proxyActivities<IngestActivities>({
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '30s',
   retry: { ...backoff, maximumAttempts: 5 },
+});
+/** OCR: page by page, each page bounded by OCR_PAGE_TIMEOUT_MS, heartbeating every 5 s and per page. */
+const ocr = proxyActivities<ReturnType<typeof createOcrActivities>>({
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '30s',
+  retry: { ...backoff, maximumAttempts: 3 },
 });
 /** Embedding: many short batches that heartbeat, so a lost worker is noticed in seconds. */
 const embedding = proxyActivities<IngestActivities>({
@@ -52,10 +63,9 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
   try {
     advance('extracting', 0.05);
     await bookkeeping.beginIngestion({ documentId });
-    const { textKey } = await parsing.extractDocumentText({ documentId });
-
-    advance('chunking', 0.15);
-    const { chunks } = await parsing.chunkDocument({ documentId, textKey });
+    // Runs started before extraction, chunking and indexing became one step keep their old steps.
+    const preparedInOneStep = patched('prepare-in-one-activity');
+    const chunks = preparedInOneStep ? await prepare(documentId, advance) : await prepareInSteps(documentId, advance);
     state.chunks = chunks;
 
     advance('embedding', 0.2);
@@ -69,8 +79,10 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
       before = batch.pending;
     }
 
-    advance('indexing', 0.92);
-    await parsing.indexDocument({ documentId });
+    if (!preparedInOneStep) {
+      advance('indexing', 0.92);
+      await parsing.indexDocument({ documentId });
+    }
 
     await bookkeeping.finishIngestion({ documentId, outcome: 'ready' });
     advance('ready', 1);
@@ -94,6 +106,25 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
     // Fail the run itself, so the Web UI shows it red; the document row keeps the reason.
     throw ApplicationFailure.nonRetryable(reason.message, reason.code);
   }
+}
+
+type Advance = (stage: IngestProgress['stage'], progress: number) => void;
+
+/** Extract, chunk and index in one activity; a scan without text goes through OCR first. */
+async function prepare(documentId: string, advance: Advance): Promise<number> {
+  const prepared = await parsing.prepareDocument({ documentId });
+  if (!prepared.needsOcr) return prepared.chunks;
+  advance('ocr', 0.05);
+  const { textKey } = await ocr.recognizeDocumentText({ documentId });
+  advance('chunking', 0.15);
+  return (await parsing.prepareDocument({ documentId, textKey })).chunks;
+}
+
+/** The steps of runs started before `prepare-in-one-activity`; indexing follows embedding. */
+async function prepareInSteps(documentId: string, advance: Advance): Promise<number> {
+  const { textKey } = await parsing.extractDocumentText({ documentId });
+  advance('chunking', 0.15);
+  return (await parsing.chunkDocument({ documentId, textKey })).chunks;
 }
 
 function setJobStatus(status: string): void {

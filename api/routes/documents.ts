@@ -1,16 +1,28 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { Readable } from 'node:stream';
 import type { Database } from '../../lib/db/index.ts';
-import type { IngestionService } from '../../lib/documents/ingestion.ts';
-import { DocumentNotFoundError } from '../../lib/documents/ingestion.ts';
+import { DocumentNotFoundError } from '../../lib/documents/errors.ts';
+import type { IngestionService } from '../services/ingestion.ts';
+import type { ReceivedUpload } from '../../lib/documents/intake.ts';
 import { getDocument, listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
+import {
+  DEFAULT_KNOWLEDGE_BASE,
+  DEFAULT_TENANT,
+  requireKnowledgeBase,
+  requireOpenKnowledgeBase,
+} from '../../lib/knowledge-bases/repository.ts';
+import { decodeCursor } from '../cursor.ts';
+import { createJsonBodyReader } from '../json-body.ts';
 import { parseMultipart } from '../multipart.ts';
 import { HttpProblem } from '../problem.ts';
-import { cursorPayload, documentId, listQuery, uploadFields } from '../schemas.ts';
+import { cursorPayload, documentId, jsonUpload, listQuery, uploadFields } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 
 export interface DocumentsRouterDeps {
   db: Database;
   ingestion: IngestionService;
+  /** Largest `application/json` upload body, base64 and all (MAX_JSON_UPLOAD_SIZE). */
+  maxJsonUploadBytes: number;
 }
 
 /** What a client sees of a document. */
@@ -26,6 +38,9 @@ export function toDocumentView(d: DocumentRecord) {
     source: d.source,
     tags: d.tags,
     filename: d.filename,
+    knowledgeBase: d.knowledgeBase,
+    lang: d.lang,
+    metadata: d.metadata,
     type: d.docType,
     sizeBytes: d.sizeBytes,
     workflowId: d.workflowId,
@@ -39,53 +54,78 @@ function tagsOf(values: string[] | undefined): string[] | undefined {
   return values?.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
-/** The client's file name is only a label (and a Markdown hint): no control characters, at most 255 characters. */
+/**
+ * The client's file name is only a label (and a Markdown hint), never a path:
+ * the last path segment, no control characters, at most 255 characters.
+ */
 function cleanFilename(name: string | undefined): string | undefined {
-  return name?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255) || undefined;
+  const label = name?.split(/[/\\]/).at(-1)?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return label && label !== '.' && label !== '..' ? label.slice(0, 255) : undefined;
 }
 
-function decodeCursor(cursor: string) {
-  try {
-    const decoded = cursorPayload.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (decoded.success) return decoded.data;
-  } catch {
-    // not base64url JSON: answered below like any other foreign cursor
-  }
-  throw HttpProblem.invalid([{ field: 'cursor', detail: 'not a cursor this API returned' }]);
-}
+type UploadFields = ReturnType<typeof uploadFields.parse> & { filename?: string };
 
-export function createDocumentsRouter({ db, ingestion }: DocumentsRouterDeps): Router {
+export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: DocumentsRouterDeps): Router {
   const router = Router();
+  const readJson = createJsonBodyReader(maxJsonUploadBytes, {
+    code: 'E_DOCUMENT_TOO_LARGE',
+    detail: `the JSON body exceeds ${maxJsonUploadBytes} bytes (MAX_JSON_UPLOAD_SIZE); send larger documents as multipart/form-data`,
+  });
 
-  router.post('/', async (req, res) => {
-    if (!req.is('multipart/form-data')) {
-      throw new HttpProblem(415, 'Unsupported media type', 'send the document as multipart/form-data with a part named "file"', {
-        code: 'E_NOT_MULTIPART',
-      });
-    }
-    const upload = await parseMultipart(req, { fields: 8, fieldSize: 4096 }, ingestion);
-    let metadata;
+  /** Files a received upload (multipart or JSON alike) into its knowledge base and starts its ingestion. */
+  async function accept(res: Response, file: ReceivedUpload, readFields: () => UploadFields): Promise<void> {
+    let fields: UploadFields;
     try {
-      const fields = Object.fromEntries([...upload.fields].map(([name, values]) => [name, name === 'tags' ? tagsOf(values) : values.at(-1)]));
-      metadata = parseInput(uploadFields, fields);
+      fields = readFields();
+      await requireOpenKnowledgeBase(db, DEFAULT_TENANT, fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE);
     } catch (error) {
-      await ingestion.discard(upload.file);
+      await ingestion.discard(file);
       throw error;
     }
-    const { document, created } = await ingestion.submit(upload.file, { ...metadata, filename: cleanFilename(upload.filename) });
+    const { document, created } = await ingestion.submit(file, {
+      ...fields,
+      filename: cleanFilename(fields.filename),
+      knowledgeBase: fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE,
+    });
     res
       .status(created ? 202 : 200)
       .location(`/v1/documents/${document.id}`)
       .json({ id: document.id, status: document.status, workflowId: document.workflowId, duplicate: !created });
+  }
+
+  router.post('/', async (req, res) => {
+    if (req.is('multipart/form-data')) {
+      const upload = await parseMultipart(req, { fields: 40, fieldSize: 20 * 1024 }, ingestion);
+      return accept(res, upload.file, () => {
+        const raw = Object.fromEntries([...upload.fields].map(([name, values]) => [name, name === 'tags' ? tagsOf(values) : values.at(-1)]));
+        return { ...parseInput(uploadFields, raw), filename: upload.filename };
+      });
+    }
+    if (req.is('application/json')) {
+      // Validated whole before a byte is stored: the body is small by its own limit.
+      const { contentBase64, ...fields } = parseInput(jsonUpload, await readJson(req, res));
+      await requireOpenKnowledgeBase(db, DEFAULT_TENANT, fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE);
+      const file = await ingestion.receive(Readable.from([Buffer.from(contentBase64, 'base64')]));
+      return accept(res, file, () => fields);
+    }
+    throw new HttpProblem(
+      415,
+      'Unsupported media type',
+      'send the document as multipart/form-data with a part named "file", or as application/json with "contentBase64"',
+      { code: 'E_UNSUPPORTED_MEDIA_TYPE' },
+    );
   });
 
   router.get('/', async (req, res) => {
     const query = parseInput(listQuery, req.query);
+    if (query.knowledgeBase) await requireKnowledgeBase(db, DEFAULT_TENANT, query.knowledgeBase);
     const page = await listDocuments(db, {
       status: query.status,
       tag: query.tag,
+      knowledgeBase: query.knowledgeBase,
+      tenant: DEFAULT_TENANT,
       limit: query.limit,
-      cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+      cursor: query.cursor ? decodeCursor(cursorPayload, query.cursor) : undefined,
     });
     res.json({ items: page.items.map(toDocumentView), nextCursor: page.nextCursor });
   });
@@ -97,9 +137,11 @@ export function createDocumentsRouter({ db, ingestion }: DocumentsRouterDeps): R
     res.json(toDocumentView(document));
   });
 
+  /** Removal is a workflow (it survives a crash part-way); the document shows `deleting` until it is gone. */
   router.delete('/:id', async (req, res) => {
-    await ingestion.remove(parseInput(documentId, req.params.id, 'id'));
-    res.status(204).end();
+    const id = parseInput(documentId, req.params.id, 'id');
+    const { workflowId } = await ingestion.remove(id);
+    res.status(202).json({ id, workflowId, status: 'deleting' });
   });
 
   router.post('/:id/reingest', async (req, res) => {

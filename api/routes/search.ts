@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../../lib/db/index.ts';
 import type { Embedder } from '../../lib/embeddings/port.ts';
+import { DEFAULT_TENANT, requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
 import { semanticSearch } from '../../lib/search/semantic.ts';
 import { semanticQuery } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
@@ -10,9 +11,10 @@ export function createSearchRouter({ db, embedder }: { db: Database; embedder: E
 
   /** Nearest chunks by meaning: the query is embedded with the model's query instruction. */
   router.get('/semantic', async (req, res) => {
-    const { q, k } = parseInput(semanticQuery, req.query);
+    const { q, k, knowledgeBase } = parseInput(semanticQuery, req.query);
+    if (knowledgeBase) await requireKnowledgeBase(db, DEFAULT_TENANT, knowledgeBase);
     const vector = await embedder.embedQuery(q);
-    const hits = await semanticSearch(db, vector, k);
+    const hits = await semanticSearch(db, vector, k, { knowledgeBase, tenant: DEFAULT_TENANT });
     res.json({ results: hits.map((h) => ({ ...h, score: Math.round(h.score * 10000) / 10000 })) });
   });
 

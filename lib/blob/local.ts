@@ -1,8 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, opendir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
 import type { BlobStore } from './port.ts';
@@ -61,5 +60,29 @@ export function createLocalBlobStore(root: string): BlobStore {
     async delete(key) {
       await rm(fileOf(key), { force: true });
     },
+    async *list(prefix) {
+      const folder = prefix.replace(/\/+$/, '');
+      yield* walk(folder ? fileOf(folder) : root, folder);
+    },
   };
+}
+
+/** Files below `dir` as blob keys, depth first; a folder removed meanwhile is simply empty. */
+async function* walk(dir: string, keyPrefix: string): AsyncGenerator<{ key: string; modifiedAt: Date }> {
+  let entries;
+  try {
+    entries = await opendir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for await (const entry of entries) {
+    const key = keyPrefix ? `${keyPrefix}/${entry.name}` : entry.name;
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(file, key);
+    else if (entry.isFile()) {
+      const info = await stat(file).catch(() => undefined);
+      if (info) yield { key, modifiedAt: info.mtime };
+    }
+  }
 }

@@ -16,4 +16,9 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Removes a blob; absent is fine. */
   delete(key: string): Promise<void>;
+  /**
+   * Every blob under `prefix` (a folder such as `staging/`), with when it was last
+   * written, including partial writes a crash left behind; for sweeping orphans.
+   */
+  list(prefix: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
 }

@@ -1,5 +1,8 @@
-/** Where a document's bytes live in blob storage: under their hash, so equal uploads share one blob. */
-export const uploadedBlobKey = (sha256: string) => `documents/${sha256}`;
+/** Where a document's bytes live in blob storage: under its id (one knowledge base, one tenant). */
+export const uploadedBlobKey = (documentId: string) => `documents/${documentId}`;
 
-/** The normalized text between extraction and chunking; removed once the document is ready. */
+/** Text recognised by OCR, between recognition and chunking; removed once the document is done. */
 export const extractedTextKey = (documentId: string) => `text/${documentId}.txt`;
+
+/** Uploads being received; a file here older than an upload can take is an orphan. */
+export const stagingPrefix = 'staging/';

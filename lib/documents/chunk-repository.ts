@@ -8,6 +8,8 @@ export interface StoredChunk {
   start: number;
   end: number;
   heading: string | null;
+  /** Space-separated words for the full-text index; without them the chunk is not yet indexed. */
+  words?: string;
 }
 
 /** The document row is locked first, so a concurrent delete either wins or waits: no orphan chunks. */
@@ -16,27 +18,42 @@ async function lockDocument(tx: Queryable, documentId: string): Promise<void> {
   if (!rows[0]) throw new AppError('E_DOCUMENT_GONE', `document ${documentId} was deleted`, { retryable: false });
 }
 
-/** Replaces all chunks of a document in one transaction; running it again gives the same rows. */
+/**
+ * Replaces all chunks of a document in one transaction, indexed for full-text search
+ * where their words are given, and records their count on the document; running it
+ * again gives the same rows.
+ */
 export async function replaceChunks(db: Database, documentId: string, chunks: readonly StoredChunk[]): Promise<void> {
   await db.transaction(async (tx) => {
     await lockDocument(tx, documentId);
     await tx.query('delete from chunks where document_id = $1', [documentId]);
-    if (chunks.length === 0) return;
-    await tx.query(
-      `insert into chunks (document_id, idx, text, token_count, start_offset, end_offset, heading)
-       select $1, * from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[])`,
-      [
-        documentId,
-        chunks.map((c) => c.index),
-        chunks.map((c) => c.text),
-        chunks.map((c) => c.tokenCount),
-        chunks.map((c) => c.start),
-        chunks.map((c) => c.end),
-        chunks.map((c) => c.heading),
-      ],
-    );
+    await tx.query('update documents set chunk_count = $2, updated_at = now() where id = $1', [documentId, chunks.length]);
+    // Bounded statements: PGlite runs each one on the caller's thread, and heartbeats must get through between them.
+    for (let start = 0; start < chunks.length; start += insertBatchSize) {
+      const batch = chunks.slice(start, start + insertBatchSize);
+      await tx.query(
+        `insert into chunks (document_id, idx, text, token_count, start_offset, end_offset, heading, search_vector)
+         select $1, c.idx, c.text, c.tokens, c.start_offset, c.end_offset, c.heading,
+                case when c.words is null then null else to_tsvector('simple', c.words) end
+         from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])
+           as c(idx, text, tokens, start_offset, end_offset, heading, words)`,
+        [
+          documentId,
+          batch.map((c) => c.index),
+          batch.map((c) => c.text),
+          batch.map((c) => c.tokenCount),
+          batch.map((c) => c.start),
+          batch.map((c) => c.end),
+          batch.map((c) => c.heading),
+          batch.map((c) => c.words ?? null),
+        ],
+      );
+    }
   });
 }
+
+/** Chunks per insert statement. */
+const insertBatchSize = 200;
 
 /** The next chunks still waiting for a vector, in order. */
 export async function pendingChunks(db: Queryable, documentId: string, limit: number): Promise<{ index: number; text: string }[]> {

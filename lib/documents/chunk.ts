@@ -41,7 +41,7 @@ export interface ChunkOptions {
   overlapTokens?: number;
   /** The embedding model's token counter; default `estimateTokens`. */
   countTokens?: (s: string) => number;
-  /** Where the text came from. All but 'txt' and 'pdf' recognise Markdown headings, fences and list lines; default 'md'. */
+  /** Where the text came from. 'md', 'html' and 'docx' recognise Markdown headings, fences and list lines (plain text, PDFs and OCR of scans do not); default 'md'. */
   format?: DocumentType;
 }
 
@@ -55,7 +55,7 @@ function validate(options: ChunkOptions): Required<Omit<ChunkOptions, 'format'>>
     throw new RangeError(`chunkText: overlapTokens must be an integer from 0 to maxTokens / 2 (${maxTokens / 2}), got ${overlapTokens}`);
   }
   if (typeof countTokens !== 'function') throw new TypeError('chunkText: countTokens must be a function');
-  return { maxTokens, overlapTokens, countTokens, structured: format !== 'txt' && format !== 'pdf' };
+  return { maxTokens, overlapTokens, countTokens, structured: format === 'md' || format === 'html' || format === 'docx' };
 }
 
 const canOverlap = (unit: Unit) => unit.kind === 'sentence' || unit.kind === 'line';

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { BlobStore } from '../blob/port.ts';
 import { AppError } from '../errors.ts';
+import { stagingPrefix } from './blob-keys.ts';
 import { SNIFF_BYTES } from './sniff.ts';
 
 export interface ReceivedUpload {
@@ -42,7 +43,7 @@ export async function receiveUpload(blobs: BlobStore, body: Readable, maxBytes: 
       done(null, chunk);
     },
   });
-  const stagingKey = `staging/${randomUUID()}`;
+  const stagingKey = `${stagingPrefix}${randomUUID()}`;
   body.on('error', (error) => meter.destroy(error));
   await blobs.put(stagingKey, body.pipe(meter));
   return { stagingKey, sha256: hash.digest('hex'), size, head: Buffer.concat(headParts) };

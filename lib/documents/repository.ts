@@ -1,18 +1,25 @@
 import type { Database, Queryable } from '../db/index.ts';
 import { AppError } from '../errors.ts';
+import { KnowledgeBaseDeletingError, KnowledgeBaseNotFoundError } from '../knowledge-bases/errors.ts';
+import type { Metadata } from './metadata.ts';
 
-/** The statuses a person sees, in the order a healthy document passes them. */
-export const documentStatuses = ['queued', 'running', 'ready', 'failed', 'cancelled'] as const;
+/** The statuses a person sees, in the order a healthy document passes them; `deleting` while its removal runs. */
+export const documentStatuses = ['queued', 'running', 'ready', 'failed', 'cancelled', 'deleting'] as const;
 export type DocumentStatus = (typeof documentStatuses)[number];
 
 export interface DocumentRecord {
   id: string;
   tenant: string;
+  knowledgeBase: string;
   contentSha256: string;
   title: string | null;
   source: string | null;
   tags: string[];
   filename: string | null;
+  /** BCP 47 language tag, from the upload, front matter or the knowledge base's default. */
+  lang: string | null;
+  /** Free metadata from the upload and front matter (upload keys win). */
+  metadata: Metadata;
   docType: string;
   sizeBytes: number;
   blobKey: string;
@@ -31,20 +38,30 @@ export interface DocumentRecord {
 export type NewDocument = Pick<
   DocumentRecord,
   'id' | 'contentSha256' | 'title' | 'source' | 'tags' | 'filename' | 'docType' | 'sizeBytes' | 'blobKey' | 'workflowId'
->;
+> & {
+  /** Default `default`. */
+  tenant?: string;
+  /** Must exist and be active; default `default`. */
+  knowledgeBase?: string;
+  lang?: string | null;
+  metadata?: Metadata;
+};
 
-const columns = `id, tenant, content_sha256, title, source, tags, filename, doc_type, size_bytes, blob_key, status, stage,
-  progress, chunk_count, error_code, error_message, embedding_model, workflow_id, created_at, updated_at`;
+const columns = `id, tenant, knowledge_base, content_sha256, title, source, tags, filename, lang, metadata, doc_type, size_bytes,
+  blob_key, status, stage, progress, chunk_count, error_code, error_message, embedding_model, workflow_id, created_at, updated_at`;
 
 function toRecord(row: Record<string, unknown>): DocumentRecord {
   return {
     id: row.id as string,
     tenant: row.tenant as string,
+    knowledgeBase: row.knowledge_base as string,
     contentSha256: row.content_sha256 as string,
     title: row.title as string | null,
     source: row.source as string | null,
     tags: row.tags as string[],
     filename: row.filename as string | null,
+    lang: row.lang as string | null,
+    metadata: (row.metadata ?? {}) as Metadata,
     docType: row.doc_type as string,
     sizeBytes: Number(row.size_bytes),
     blobKey: row.blob_key as string,
@@ -61,16 +78,49 @@ function toRecord(row: Record<string, unknown>): DocumentRecord {
   };
 }
 
-/** Inserts a document unless one with the same bytes exists; either way returns the stored one. */
+/**
+ * Inserts a document into its knowledge base unless the same bytes are already
+ * there; either way returns the stored one. The knowledge base must exist
+ * (`KnowledgeBaseNotFoundError`) and be active (`KnowledgeBaseDeletingError`):
+ * the insert share-locks its row, so a delete that marks it `deleting` waits
+ * for the insert and then sees the document.
+ */
 export async function insertDocumentIfNew(db: Database, doc: NewDocument): Promise<{ document: DocumentRecord; created: boolean }> {
+  const tenant = doc.tenant ?? 'default';
+  const knowledgeBase = doc.knowledgeBase ?? 'default';
   const inserted = await db.query(
-    `insert into documents (id, content_sha256, title, source, tags, filename, doc_type, size_bytes, blob_key, status, workflow_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10)
+    `insert into documents (id, tenant, knowledge_base, content_sha256, title, source, tags, filename, doc_type, size_bytes,
+                            blob_key, status, workflow_id, lang, metadata)
+     select $1, kb.tenant, kb.id, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12, $13, $14::jsonb
+     from (select tenant, id from knowledge_bases where tenant = $2 and id = $3 and status = 'active' for share) kb
      on conflict do nothing returning ${columns}`,
-    [doc.id, doc.contentSha256, doc.title, doc.source, doc.tags, doc.filename, doc.docType, doc.sizeBytes, doc.blobKey, doc.workflowId],
+    [
+      doc.id,
+      tenant,
+      knowledgeBase,
+      doc.contentSha256,
+      doc.title,
+      doc.source,
+      doc.tags,
+      doc.filename,
+      doc.docType,
+      doc.sizeBytes,
+      doc.blobKey,
+      doc.workflowId,
+      doc.lang ?? null,
+      JSON.stringify(doc.metadata ?? {}),
+    ],
   );
   if (inserted.rows[0]) return { document: toRecord(inserted.rows[0]), created: true };
-  const existing = await getDocument(db, doc.id);
+  const kb = await db.query<{ status: string }>('select status from knowledge_bases where tenant = $1 and id = $2', [tenant, knowledgeBase]);
+  if (!kb.rows[0]) throw new KnowledgeBaseNotFoundError(knowledgeBase);
+  if (kb.rows[0].status !== 'active') throw new KnowledgeBaseDeletingError(knowledgeBase);
+  // Rows from before knowledge bases have ids of the old scheme: find the twin by its content, not its id.
+  const { rows } = await db.query(
+    `select ${columns} from documents where tenant = $1 and knowledge_base = $2 and content_sha256 = $3`,
+    [tenant, knowledgeBase, doc.contentSha256],
+  );
+  const existing = rows[0] ? toRecord(rows[0]) : await getDocument(db, doc.id);
   if (!existing) throw new AppError('E_DOCUMENT_RACE', `document ${doc.id} was deleted while being uploaded`, { retryable: true });
   return { document: existing, created: false };
 }
@@ -88,16 +138,33 @@ export interface DocumentPage {
 /** Newest first; the cursor is the (created_at, id) of the last item, opaque to clients. */
 export async function listDocuments(
   db: Queryable,
-  filter: { status?: DocumentStatus; tag?: string; limit: number; cursor?: { createdAt: string; id: string } },
+  filter: {
+    status?: DocumentStatus;
+    tag?: string;
+    knowledgeBase?: string;
+    tenant?: string;
+    limit: number;
+    cursor?: { createdAt: string; id: string };
+  },
 ): Promise<DocumentPage> {
   const { rows } = await db.query(
     `select ${columns} from documents
-     where ($1::text is null or status = $1)
+     where tenant = $7
+       and ($1::text is null or status = $1)
        and ($2::text is null or $2 = any(tags))
+       and ($6::text is null or knowledge_base = $6)
        and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::text))
      order by created_at desc, id desc
      limit $5`,
-    [filter.status ?? null, filter.tag ?? null, filter.cursor?.createdAt ?? null, filter.cursor?.id ?? null, filter.limit + 1],
+    [
+      filter.status ?? null,
+      filter.tag ?? null,
+      filter.cursor?.createdAt ?? null,
+      filter.cursor?.id ?? null,
+      filter.limit + 1,
+      filter.knowledgeBase ?? null,
+      filter.tenant ?? 'default',
+    ],
   );
   const items = rows.slice(0, filter.limit).map(toRecord);
   const last = items.at(-1);
@@ -145,4 +212,47 @@ export async function updateDocumentStage(db: Queryable, id: string, update: Sta
 export async function deleteDocument(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query('delete from documents where id = $1 returning id', [id]);
   return rows.length > 0;
+}
+
+/** What extraction found out about a document (front matter, a format's own title). */
+export interface ExtractedMetadata {
+  title?: string;
+  tags?: string[];
+  lang?: string;
+  metadata?: Metadata;
+}
+
+/**
+ * Fills in what the upload left unset, so explicit upload fields always win:
+ * the title if it has none, the tags if it has none, the language if it has
+ * none (else the knowledge base's default language), and metadata keys the
+ * upload did not give. Running it again changes nothing.
+ */
+export async function applyExtractedMetadata(db: Queryable, id: string, found: ExtractedMetadata): Promise<void> {
+  await db.query(
+    `update documents d set
+       title = coalesce(d.title, $2),
+       tags = case when cardinality(d.tags) = 0 and $3::text[] is not null then $3::text[] else d.tags end,
+       lang = coalesce(d.lang, $4, (select kb.default_language from knowledge_bases kb
+                                    where kb.tenant = d.tenant and kb.id = d.knowledge_base)),
+       metadata = $5::jsonb || d.metadata,
+       updated_at = now()
+     where d.id = $1`,
+    [
+      id,
+      found.title?.slice(0, 500) || null,
+      found.tags?.length ? found.tags : null,
+      found.lang || null,
+      JSON.stringify(found.metadata ?? {}),
+    ],
+  );
+}
+
+/** Ids of a knowledge base's documents, oldest first, for removing them in rounds. */
+export async function documentIdsInKnowledgeBase(db: Queryable, tenant: string, knowledgeBase: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `select id from documents where tenant = $1 and knowledge_base = $2 order by created_at, id limit $3`,
+    [tenant, knowledgeBase, limit],
+  );
+  return rows.map((r) => r.id);
 }

@@ -7,9 +7,12 @@ import { fileTypeFromBuffer } from 'file-type';
 import { DocumentRejectedError } from '../errors.ts';
 import { decodeWith, detectEncoding } from './encoding.ts';
 import { classifyText } from './text-kind.ts';
-import type { DocumentType } from './types.ts';
+import type { DocumentType, ImageDocumentType } from './types.ts';
 
 export type { DocumentType };
+
+/** file-type's name for each image format we OCR (an animated PNG is read by its first frame). */
+const IMAGE_TYPES_BY_EXT = new Map<string, ImageDocumentType>([['png', 'png'], ['apng', 'png'], ['jpg', 'jpeg'], ['tif', 'tiff']]);
 
 /** How many leading bytes sniffing looks at. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -60,8 +63,8 @@ async function detectBinaryFormat(head: Uint8Array): Promise<{ ext: string; mime
  * The document type of a file from its first bytes (pass up to `SNIFF_BYTES`).
  * Throws `DocumentRejectedError` E_EMPTY_DOCUMENT for no content (zero bytes,
  * whitespace or a lone BOM) and E_UNSUPPORTED_TYPE for anything else that is
- * not txt, md, html, pdf or docx (images, executables, other archives, xlsx,
- * RTF, XML, binary data).
+ * not txt, md, html, pdf, docx or a PNG, JPEG or TIFF image (other images,
+ * executables, other archives, xlsx, RTF, XML, binary data).
  *
  * `filenameHint`, the uploaded file's name, only chooses between Markdown and
  * plain text (and overrules a weak HTML guess); it never makes bytes text.
@@ -72,6 +75,9 @@ export async function sniffDocumentType(head: Uint8Array, filenameHint?: string)
 
   const binary = await detectBinaryFormat(head);
   if (binary?.ext === 'docx') return 'docx';
+  // Scans and photos; their text comes from OCR. Other image formats stay unsupported.
+  const image = binary && IMAGE_TYPES_BY_EXT.get(binary.ext);
+  if (image) return image;
 
   // Text may share its first bytes with a short binary signature ("BM", "MZ",
   // "solid "), so a clean decode wins over those; real binaries never decode cleanly.

@@ -1,7 +1,15 @@
-/** The document formats the knowledge base ingests, decided from the bytes by `sniffDocumentType`. */
-export type DocumentType = 'txt' | 'md' | 'html' | 'pdf' | 'docx';
+import type { FrontMatter } from './front-matter.ts';
 
-export const DOCUMENT_TYPES: readonly DocumentType[] = ['txt', 'md', 'html', 'pdf', 'docx'];
+/** The document formats the knowledge base ingests, decided from the bytes by `sniffDocumentType`. */
+export type DocumentType = 'txt' | 'md' | 'html' | 'pdf' | 'docx' | 'png' | 'jpeg' | 'tiff';
+
+export const DOCUMENT_TYPES: readonly DocumentType[] = ['txt', 'md', 'html', 'pdf', 'docx', 'png', 'jpeg', 'tiff'];
+
+/** Scans and photos: they have no text layer, so their text comes only from OCR (lib/documents/ocr). */
+export type ImageDocumentType = 'png' | 'jpeg' | 'tiff';
+export const IMAGE_DOCUMENT_TYPES: readonly ImageDocumentType[] = ['png', 'jpeg', 'tiff'];
+export const isImageDocumentType = (type: string): type is ImageDocumentType =>
+  (IMAGE_DOCUMENT_TYPES as readonly string[]).includes(type);
 
 /** Plain text pulled out of a document, already normalized (see `normalizeText`). */
 export interface ExtractedText {
@@ -10,6 +18,8 @@ export interface ExtractedText {
   title?: string;
   /** Page count, for PDFs. */
   pages?: number;
+  /** Title, tags, language and metadata from YAML/TOML front matter (text and Markdown), already split off `text`. */
+  frontMatter?: FrontMatter;
 }
 
 /**

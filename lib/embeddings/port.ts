@@ -16,6 +16,19 @@ export interface Embedder {
   embedQuery(text: string): Promise<Float32Array>;
   /** Counts tokens as this model would see them (used to bound chunk sizes). */
   countTokens(text: string): number;
+  /** How to build the same counter in another thread (chunking runs off the event loop). */
+  readonly tokenCounter: TokenCounterSpec;
+  /**
+   * Whether the model can answer right now, from what the embedder already knows
+   * (no inference, no request: readiness probes call it often). The reason is for
+   * the log, not for callers.
+   */
+  health(): EmbedderHealth;
   /** Releases native resources and sockets. */
   close(): Promise<void>;
 }
+
+export type EmbedderHealth = { ok: true } | { ok: false; reason: string };
+
+/** A token counter described by plain data, so a worker thread can rebuild it (`createTokenCounter`). */
+export type TokenCounterSpec = { kind: 'wordpiece'; tokenizerFile: string; lowercase: boolean } | { kind: 'estimate' };

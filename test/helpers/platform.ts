@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApi, type RunningApi } from '../../api/server.ts';
 import { loadConfig } from '../../lib/config.ts';
+import { saveHistories } from './histories.ts';
 import { createPlatform, type Platform } from '../../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../../worker/ingest-worker.ts';
 
@@ -56,6 +57,8 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     PGLITE_DIR: 'memory://',
     BLOB_DIR: blobDir,
     INGEST_TASK_QUEUE: `ingest-test-${randomUUID()}`,
+    // Suites run reconcile themselves; a Schedule per suite would outlive it on the shared server.
+    RECONCILE_EVERY_MINUTES: '0',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...options.env,
   };
@@ -65,10 +68,10 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
   let stopWorker = async () => {};
   if (options.withWorker !== false) {
     const connection = await connectWorker(config);
-    const worker = await createIngestWorker(platform, connection);
-    const running = worker.run();
+    const ingest = await createIngestWorker(platform, connection);
+    const running = ingest.run();
     stopWorker = async () => {
-      worker.shutdown();
+      ingest.worker.shutdown();
       await running;
       await connection.close();
     };
@@ -78,6 +81,8 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     api,
     env,
     async close() {
+      // This suite's finished runs, for the replay test to check against today's workflow code.
+      await saveHistories(config.TEMPORAL_ADDRESS, env.INGEST_TASK_QUEUE!).catch((error) => console.error('could not save histories:', error));
       await stopWorker();
       await api.close();
       await platform.close();
@@ -97,6 +102,19 @@ export async function waitForDocument(apiUrl: string, id: string, timeoutMs = 12
     if (Date.now() > deadline) throw new Error(`document ${id} still ${body.status} (${body.stage}) after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Asks the API to delete a document (202: a workflow does it), then waits until it is gone (404). */
+export async function deleteAndWait(apiUrl: string, id: string, timeoutMs = 60_000): Promise<{ workflowId: string }> {
+  const response = await fetch(`${apiUrl}/v1/documents/${id}`, { method: 'DELETE' });
+  const body = (await response.json()) as { workflowId: string; status: string };
+  if (response.status !== 202 || body.status !== 'deleting') throw new Error(`DELETE answered ${response.status} ${JSON.stringify(body)}`);
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${apiUrl}/v1/documents/${id}`)).status !== 404) {
+    if (Date.now() > deadline) throw new Error(`document ${id} still there ${timeoutMs} ms after DELETE`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return body;
 }
 
 /** Uploads bytes as multipart, the way a client would. */

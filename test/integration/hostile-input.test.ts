@@ -8,7 +8,8 @@ import { buildPdf } from '../fixtures/documents/pdf-writer.ts';
 import { buildDocx, buildZip, deflatedZeros } from '../fixtures/documents/zip-writer.ts';
 import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
 
-const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
+/** A GIF: an image type OCR does not take (PNG, JPEG and TIFF go to OCR). */
+const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([1, 0, 1, 0, 0x80, 0, 0]), randomBytes(200)]);
 
 describe('hostile requests get a 4xx problem naming the field, and the platform keeps serving', () => {
   let t: TestPlatform;
@@ -32,9 +33,11 @@ describe('hostile requests get a 4xx problem naming the field, and the platform 
     return body;
   };
 
-  test('a body that is not multipart is refused with 415', async () => {
-    const response = await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: '{"file":"x"}', headers: { 'content-type': 'application/json' } });
-    await expectProblem(response, 415);
+  test('a body that is neither multipart nor JSON is refused with 415; a JSON body with unknown fields with 400', async () => {
+    const text = await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: 'file=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await expectProblem(text, 415);
+    const json = await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: '{"file":"x"}', headers: { 'content-type': 'application/json' } });
+    await expectProblem(json, 400, '(body)');
   });
 
   test('a form without a file names the missing field', async () => {
@@ -59,11 +62,11 @@ describe('hostile requests get a 4xx problem naming the field, and the platform 
     assert.equal(response.status, 400);
   });
 
-  test('empty, image and random binary uploads are refused by their bytes, whatever their name', async () => {
+  test('empty, GIF and random binary uploads are refused by their bytes, whatever their name', async () => {
     const empty = await upload(t.api.url, new Uint8Array(), 'empty.txt');
     assert.equal(empty.status, 422);
     assert.equal(empty.body.code, 'E_EMPTY_DOCUMENT');
-    const image = await upload(t.api.url, png, 'looks-like.txt');
+    const image = await upload(t.api.url, gif, 'looks-like.txt');
     assert.equal(image.status, 415);
     assert.equal(image.body.code, 'E_UNSUPPORTED_TYPE');
     const noise = await upload(t.api.url, randomBytes(4096), 'notes.md');

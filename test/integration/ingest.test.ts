@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { ingestProgressQuery, searchAttributes } from '../../workflows/definitions.ts';
 import { distractors, paraphrasedQueries, retentionPolicyEn, travelPolicyZh } from '../fixtures/corpus.ts';
-import { engines, startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
+import { deleteAndWait, engines, startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
 
 for (const engine of engines) {
   describe(`ingestion end to end on ${engine}`, () => {
@@ -102,15 +103,14 @@ for (const engine of engines) {
 
     test('delete removes the document, its chunks and its vectors from search', async () => {
       const id = ids['cooking-zh.md']!;
-      assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`, { method: 'DELETE' })).status, 204);
-      assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`)).status, 404);
+      await deleteAndWait(t.api.url, id);
       const { rows } = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [id]);
       assert.equal(rows[0]!.n, 0);
       const search = (await (await fetch(`${t.api.url}/v1/search/semantic?q=${encodeURIComponent('红烧肉怎么做')}&k=10`)).json()) as {
         results: { documentId: string }[];
       };
       assert.ok(!search.results.some((r) => r.documentId === id));
-      assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`, { method: 'DELETE' })).status, 404);
+      assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`, { method: 'DELETE' })).status, 404, 'a second delete finds nothing');
     });
 
     test('reingest runs a ready document again to the same chunks', async () => {
@@ -125,20 +125,22 @@ for (const engine of engines) {
 
     test('deleting a document mid-ingestion cancels its run and leaves nothing behind', async () => {
       // Long enough that embedding takes seconds on two cores.
-      const paragraphs = Array.from({ length: 400 }, (_, i) => `第${i}段：${travelPolicyZh.slice(0, 200)} 编号${i}。`);
+      const run = randomUUID(); // fresh bytes: a run left open by an aborted earlier suite must not be joined
+      const paragraphs = Array.from({ length: 400 }, (_, i) => `第${i}段：${travelPolicyZh.slice(0, 200)} 编号${i}-${run}。`);
       const { body } = await upload(t.api.url, paragraphs.join('\n\n'), 'long.md');
       const deadline = Date.now() + 60_000;
       while ((await waitForStage(t.api.url, body.id)) !== 'embedding') {
         assert.ok(Date.now() < deadline, 'never reached embedding');
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.equal((await fetch(`${t.api.url}/v1/documents/${body.id}`, { method: 'DELETE' })).status, 204);
+      const deletion = await deleteAndWait(t.api.url, body.id);
+      assert.deepEqual(await temporal.workflow.getHandle(deletion.workflowId).result(), { documentId: body.id, deleted: true });
       const handle = temporal.workflow.getHandle(body.workflowId);
       await assert.rejects(handle.result());
       assert.equal((await handle.describe()).status.name, 'CANCELLED');
       const { rows } = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [body.id]);
       assert.equal(rows[0]!.n, 0);
-      assert.equal((await fetch(`${t.api.url}/v1/documents/${body.id}`)).status, 404);
+      assert.deepEqual(readdirSync(t.env.BLOB_DIR!, { recursive: true }).filter((f) => !String(f).match(/^(documents|text|staging)$/)).filter((f) => String(f).includes(body.id)), []);
     });
   });
 }

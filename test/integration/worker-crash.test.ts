@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { retentionPolicyEn, travelPolicyZh } from '../fixtures/corpus.ts';
@@ -8,8 +9,12 @@ import { spawnWorkerProcess, startTestPlatform, upload, waitForDocument, type Te
 
 /** Small batches on one thread, so the kill lands with many batches committed and many to go. */
 const spawnWorker = (env: Record<string, string>) => spawnWorkerProcess({ ...env, EMBEDDING_BATCH_SIZE: '8', EMBEDDING_THREADS: '1' });
+const killed = async (worker: ChildProcess) => {
+  worker.kill('SIGKILL');
+  if (worker.exitCode === null) await new Promise((resolve) => worker.once('exit', resolve));
+};
 
-describe('a worker killed with SIGKILL mid-embedding', () => {
+describe('a worker killed with SIGKILL', () => {
   let t: TestPlatform;
   let worker: ChildProcess | undefined;
 
@@ -21,7 +26,16 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
     await t?.close();
   });
 
-  test('the document completes once, with exactly the right chunks and no duplicates', { timeout: 300_000 }, async () => {
+  /** Each embedded chunk's vector and row version: PostgreSQL gives a rewritten row a new xmin. */
+  const committedVectors = async (id: string) =>
+    (
+      await t.platform.db.query<{ idx: number; version: string; vector: string }>(
+        'select idx, xmin::text as version, embedding::text as vector from chunks where document_id = $1 and embedding is not null order by idx',
+        [id],
+      )
+    ).rows.map((r) => ({ ...r }));
+
+  test('mid-embedding: the document completes once, keeping the vectors committed before the kill', { timeout: 300_000 }, async () => {
     const text = Array.from({ length: 120 }, (_, i) => `## 第${i}节 ${randomUUID()}\n\n${i % 2 ? travelPolicyZh : retentionPolicyEn}`).join('\n\n');
     worker = spawnWorker(t.env);
     const { body } = await upload(t.api.url, text, 'crash.md');
@@ -42,10 +56,12 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
       await new Promise((r) => setTimeout(r, 50));
       counts = await embedded();
     }
-    worker.kill('SIGKILL');
-    await new Promise((resolve) => worker!.once('exit', resolve));
+    await killed(worker);
     const atKill = await embedded();
     assert.ok(Number(atKill.done) < Number(atKill.total), 'the kill landed before the work was done');
+    // The vectors committed before the kill, with each row's version (xmin changes on any rewrite).
+    const committed = await committedVectors(id);
+    assert.ok(committed.length >= 16);
 
     worker = spawnWorker(t.env);
     const doc = await waitForDocument(t.api.url, id, 240_000);
@@ -63,6 +79,11 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
     assert.equal(stats.max, doc.chunks - 1);
     assert.equal(Number(stats.n), Number(atKill.total), 'the chunk set did not change across the crash');
 
+    const after = new Map((await committedVectors(id)).map((row) => [row.idx, row]));
+    for (const before of committed) {
+      assert.deepEqual(after.get(before.idx), before, `chunk ${before.idx} was kept as committed, not recomputed`);
+    }
+
     const client = new Client({ connection: await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS }) });
     try {
       const runs = [];
@@ -71,8 +92,63 @@ describe('a worker killed with SIGKILL mid-embedding', () => {
       const run = client.workflow.getHandle(doc.workflowId);
       assert.deepEqual(await run.result(), { documentId: id, status: 'ready', chunks: doc.chunks });
       assert.equal((await run.describe()).status.name, 'COMPLETED');
+      const history = await run.fetchHistory();
+      const embeddingAttempts = (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'embedPendingChunks')
+        .map((scheduled) => history.events!.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString()))
+        .map((started) => started?.activityTaskStartedEventAttributes?.attempt ?? 0);
+      assert.ok(Math.max(...embeddingAttempts) >= 2, `an embedding activity ran again after the kill (attempts ${embeddingAttempts})`);
+    } finally {
+      await client.connection.close();
+      await killed(worker);
+    }
+  });
+
+  const row = async (id: string) =>
+    (await t.platform.db.query<{ status: string }>('select status from documents where id = $1', [id])).rows[0];
+
+  test('while a document is deleted: the delete completes after a restart and leaves no row, chunk or file behind', { timeout: 300_000 }, async () => {
+    // An ingestion killed mid-embedding: its run is open, with chunks and vectors stored.
+    const text = Array.from({ length: 80 }, (_, i) => `## 第${i}节 ${randomUUID()}\n\n${i % 2 ? travelPolicyZh : retentionPolicyEn}`).join('\n\n');
+    worker = spawnWorker(t.env);
+    const { body } = await upload(t.api.url, text, 'to-delete.md');
+    const id = body.id as string;
+    const deadline = Date.now() + 120_000;
+    const vectors = async () => Number((await t.platform.db.query<{ n: number }>('select count(embedding) as n from chunks where document_id = $1', [id])).rows[0]!.n);
+    while ((await vectors()) < 8) {
+      assert.ok(Date.now() < deadline, 'embedding never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await killed(worker);
+
+    // The delete starts with no worker alive, then the next worker dies as soon as it has begun.
+    const response = await fetch(`${t.api.url}/v1/documents/${id}`, { method: 'DELETE' });
+    assert.equal(response.status, 202);
+    const { workflowId } = (await response.json()) as { workflowId: string };
+    worker = spawnWorker(t.env);
+    while ((await row(id))?.status !== 'deleting' && (await row(id)) !== undefined) await new Promise((r) => setTimeout(r, 5));
+    await killed(worker);
+    console.log(`kill landed with the document row ${(await row(id)) ? 'still present' : 'already removed'}`);
+
+    worker = spawnWorker(t.env);
+    const client = new Client({ connection: await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS }) });
+    try {
+      assert.deepEqual(await client.workflow.getHandle(workflowId).result(), { documentId: id, deleted: true });
+      // The ingestion run ends too: cancelled, or finding its document gone.
+      const ingestion = client.workflow.getHandle(body.workflowId);
+      await ingestion.result().catch(() => {});
+      assert.ok(['CANCELLED', 'COMPLETED'].includes((await ingestion.describe()).status.name));
+      const runs = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run);
+      assert.equal(runs.length, 1, 'one delete run');
     } finally {
       await client.connection.close();
     }
+    assert.equal(await row(id), undefined);
+    assert.equal((await fetch(`${t.api.url}/v1/documents/${id}`)).status, 404);
+    const { rows } = await t.platform.db.query<{ n: number }>('select count(*) as n from chunks where document_id = $1', [id]);
+    assert.equal(Number(rows[0]!.n), 0);
+    const files = readdirSync(t.env.BLOB_DIR!, { recursive: true }).map(String);
+    assert.deepEqual(files.filter((f) => f.includes(id)), [], 'no upload or text file of the document remains');
   });
 });

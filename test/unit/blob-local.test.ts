@@ -45,3 +45,19 @@ test('keys that could escape the root are refused', async () => {
   }
   await assert.rejects(blobs.localPath('documents/none'), { code: 'E_BLOB_MISSING' });
 });
+
+test('list walks a folder with modification times, and an absent folder is empty', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'blobs-list-'));
+  const blobs = createLocalBlobStore(root);
+  await blobs.put('staging/a', Readable.from(['a']));
+  await blobs.put('staging/deep/b', Readable.from(['b']));
+  await blobs.put('text/c.txt', Readable.from(['c']));
+  const listed = [];
+  for await (const blob of blobs.list('staging/')) listed.push(blob);
+  assert.deepEqual(listed.map((b) => b.key).sort(), ['staging/a', 'staging/deep/b']);
+  assert.ok(listed.every((b) => Date.now() - b.modifiedAt.getTime() < 60_000));
+  const none = [];
+  for await (const blob of blobs.list('nothing/')) none.push(blob);
+  assert.deepEqual(none, []);
+  rmSync(root, { recursive: true, force: true });
+});

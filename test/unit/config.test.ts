@@ -31,3 +31,11 @@ test('contradictory options are refused by name', () => {
   assert.throws(() => loadConfig({ EMBEDDING_PROVIDER: 'openai' }), /EMBEDDING_BASE_URL/);
   assert.throws(() => loadConfig({ EMBEDDING_PROVIDER: 'magic' }), /EMBEDDING_PROVIDER/);
 });
+
+test('OCR limits have defaults and refuse a malformed language list', () => {
+  const config = loadConfig({});
+  assert.deepEqual([config.OCR_MAX_PAGES, config.OCR_PAGE_TIMEOUT_MS, config.OCR_TOTAL_TIMEOUT_MS, config.OCR_LANGUAGES], [50, 60_000, 600_000, 'chi_sim+eng']);
+  assert.equal(loadConfig({ OCR_LANGUAGES: 'eng' }).OCR_LANGUAGES, 'eng');
+  assert.throws(() => loadConfig({ OCR_LANGUAGES: 'chi_sim eng; rm -rf /' }), /OCR_LANGUAGES/);
+  assert.throws(() => loadConfig({ OCR_MAX_PAGES: '0' }), /OCR_MAX_PAGES/);
+});

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Database, Queryable } from '../port.ts';
@@ -12,6 +13,10 @@ export async function createPgliteDatabase(dataDir: string): Promise<Database> {
   const db = await PGlite.create(dataDir, { extensions: { vector } });
   const run = (client: Pick<PGlite, 'query'>): Queryable => ({
     async query(sql, params = []) {
+      // PGlite answers through promise jobs alone, so a chain of statements would
+      // never let timers run: heartbeats, HTTP and polling would wait for the whole
+      // chain. One turn of the event loop before each statement lets them through.
+      await nextTurn();
       const result = await client.query(sql, params as unknown[]);
       return { rows: result.rows as never[] };
     },

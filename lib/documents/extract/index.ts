@@ -19,7 +19,15 @@ const EXTRACTORS: Record<DocumentType, Extractor> = {
   html: extractHtml,
   pdf: extractPdf,
   docx: extractDocx,
+  png: needsOcr,
+  jpeg: needsOcr,
+  tiff: needsOcr,
 };
+
+/** An image has no text layer: its text comes from the OCR activity (lib/documents/ocr), not from here. */
+async function needsOcr(_filePath: string): Promise<ExtractedText> {
+  throw new DocumentRejectedError('E_NO_TEXT', 'The document is an image: its text needs OCR');
+}
 
 /** A title is one line of reasonable length; metadata fields sometimes hold paragraphs. */
 function cleanTitle(title: string | undefined): string | undefined {
@@ -47,5 +55,10 @@ export async function extractText(filePath: string, type: DocumentType, limits: 
   if (text.length > resolved.maxExtractedChars) throw tooMuchText(resolved);
   if (text === '') throw new DocumentRejectedError('E_NO_TEXT', 'The document contains no text');
   const title = cleanTitle(raw.title);
-  return { text, ...(title ? { title } : {}), ...(raw.pages !== undefined ? { pages: raw.pages } : {}) };
+  return {
+    text,
+    ...(title ? { title } : {}),
+    ...(raw.pages !== undefined ? { pages: raw.pages } : {}),
+    ...(raw.frontMatter ? { frontMatter: raw.frontMatter } : {}),
+  };
 }

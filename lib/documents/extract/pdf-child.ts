@@ -29,5 +29,5 @@ process.once('message', (request: PdfChildRequest) => {
     replyFor,
   ).then((reply) => {
     process.send?.(reply, () => process.exit(0));
-  });
+  }).catch(() => process.exit(1)); // no reply could be sent: the parent sees the exit
 });

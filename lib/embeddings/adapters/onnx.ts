@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
-import type { Embedder } from '../port.ts';
+import type { Embedder, EmbedderHealth } from '../port.ts';
 import { loadWordPieceTokenizer } from '../wordpiece.ts';
 import { BGE_DIMENSION } from './onnx-session.ts';
 
@@ -78,6 +78,8 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
       return vector!;
     },
     countTokens: (text) => tokenizer.countTokens(text),
+    health: () => (closed ? { ok: false, reason: 'onnx embedder is closed' } : model.health()),
+    tokenCounter: { kind: 'wordpiece', tokenizerFile, lowercase: true },
     async close() {
       if (closed) return;
       closed = true;
@@ -95,6 +97,8 @@ const threadBootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/ap
 
 interface InferenceThread {
   embedRows(rows: number[][]): Promise<Float32Array[]>;
+  /** Not ok while the thread is lost; asking starts a new one, so readiness recovers without traffic. */
+  health(): EmbedderHealth;
   stop(): Promise<void>;
 }
 
@@ -108,13 +112,18 @@ async function startInferenceThread(onnxFile: string, threads?: number): Promise
   let nextId = 0;
   let current: Promise<Worker> | undefined;
   let stopping = false;
+  let lostBecause: string | undefined;
 
   const spawn = () =>
     new Promise<Worker>((resolve, reject) => {
       const worker = new Worker(threadBootstrap, { eval: true, workerData: { onnxFile, threads } });
       worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array[]; error?: string }) => {
-        if (message.ready === true) return resolve(worker);
+        if (message.ready === true) {
+          lostBecause = undefined;
+          return resolve(worker);
+        }
         if (message.ready === false) {
+          lostBecause = `cannot load ${onnxFile}: ${message.error}`;
           return reject(new AppError('E_MODEL_MISSING', `cannot load ${onnxFile}: rerun scripts/setup-model.sh (${message.error})`));
         }
         const call = pending.get(message.id!);
@@ -124,6 +133,7 @@ async function startInferenceThread(onnxFile: string, threads?: number): Promise
       });
       const lost = (why: string) => {
         current = undefined;
+        lostBecause ??= `inference thread ${why}`;
         reject(new AppError('E_MODEL_MISSING', `inference thread ${why} while loading ${onnxFile}`));
         for (const call of pending.values()) call.reject(new AppError('E_EMBEDDING_FAILED', `inference thread ${why}`, { retryable: true }));
         pending.clear();
@@ -145,6 +155,11 @@ async function startInferenceThread(onnxFile: string, threads?: number): Promise
       });
       inFlight.add(call);
       return call.finally(() => inFlight.delete(call));
+    },
+    health() {
+      if (lostBecause === undefined) return { ok: true };
+      if (!stopping) thread().catch(() => {}); // the failure shows in lostBecause
+      return { ok: false, reason: lostBecause };
     },
     async stop() {
       if (stopping || !current) return;

@@ -71,6 +71,8 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const closer = new AbortController();
+  // The last time the server could not be reached even after retries; cleared by an answer.
+  let unavailable: { reason: string; at: number } | undefined;
 
   const attempt = async (input: readonly string[], kind: InputKind): Promise<Float32Array[]> => {
     const body = options.sendInputType ? { model: options.model, input, input_type: kind } : { model: options.model, input };
@@ -127,13 +129,16 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   const withRetries = async (input: readonly string[], kind: InputKind): Promise<Float32Array[]> => {
     for (let retry = 0; ; retry++) {
       try {
-        return await attempt(input, kind);
+        const vectors = await attempt(input, kind);
+        unavailable = undefined;
+        return vectors;
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;
         // A server that asks for a longer pause than we wait in-process is left alone:
         // the error is retryable, so the caller (a Temporal activity) retries later.
         const waitAtLeast = error.retryAfterMs ?? 0;
         if (retry >= maxRetries || waitAtLeast > retryMaxMs || closer.signal.aborted) {
+          unavailable = { reason: error.message, at: Date.now() };
           throw new AppError('E_EMBEDDING_UNAVAILABLE', `${error.message} (after ${retry + 1} attempts)`, {
             cause: error.cause ?? error,
             retryable: true,
@@ -163,11 +168,21 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
       return vector!;
     },
     countTokens: estimateTokens,
+    health() {
+      if (closer.signal.aborted) return { ok: false, reason: 'openai embedder is closed' };
+      // Not ready while the server was recently unreachable; after a while traffic may try again.
+      if (unavailable && Date.now() - unavailable.at < UNAVAILABLE_FOR_MS) return { ok: false, reason: unavailable.reason };
+      return { ok: true };
+    },
+    tokenCounter: { kind: 'estimate' },
     async close() {
       closer.abort();
     },
   };
 }
+
+/** How long a failed round of retries keeps the embedder reported as not ready. */
+const UNAVAILABLE_FOR_MS = 30_000;
 
 const TOKEN_GUESS = /([\p{Script=Latin}\p{Nd}]+)|\S/gu;
 

@@ -22,6 +22,13 @@ async function rejectsWith(head: Uint8Array, code: string, hint?: string): Promi
 }
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d4a3c70000000049454e44ae426082', 'hex');
+/** First bytes of a JPEG (JFIF), a little- and a big-endian TIFF, a GIF, a BMP and a WebP image. */
+const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb004300', 'hex');
+const TIFF_LE = Buffer.concat([Buffer.from('49492a0008000000', 'hex'), Buffer.alloc(64)]);
+const TIFF_BE = Buffer.concat([Buffer.from('4d4d002a00000008', 'hex'), Buffer.alloc(64)]);
+const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([1, 0, 1, 0, 0x80, 0, 0]), Buffer.alloc(32)]);
+const BMP = Buffer.concat([Buffer.from('BM', 'latin1'), Buffer.from('3a000000000000003600000028000000010000000100000001001800', 'hex'), Buffer.alloc(8)]);
+const WEBP = Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 ', 'latin1'), Buffer.alloc(32)]);
 const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(56)]);
 
 describe('sniffDocumentType: supported types from bytes', () => {
@@ -47,7 +54,7 @@ describe('sniffDocumentType: supported types from bytes', () => {
     // A name cannot make HTML, PDF or binary anything else.
     assert.equal(await sniffDocumentType(bytes('<!doctype html><title>x</title>'), 'a.md'), 'html');
     assert.equal(await sniffDocumentType(buildPdf([{ lines: ['x'] }]), 'a.txt'), 'pdf');
-    await rejectsWith(PNG, 'E_UNSUPPORTED_TYPE', 'photo.txt');
+    await rejectsWith(ELF, 'E_UNSUPPORTED_TYPE', 'notes.txt');
   });
 
   test('PDF by its header, also after leading binary junk', async () => {
@@ -76,6 +83,26 @@ describe('sniffDocumentType: supported types from bytes', () => {
   });
 });
 
+describe('sniffDocumentType: scans and photos for OCR', () => {
+  test('PNG, JPEG and TIFF (both byte orders) are typed from their bytes', async () => {
+    assert.equal(await sniffDocumentType(PNG), 'png');
+    assert.equal(await sniffDocumentType(JPEG), 'jpeg');
+    assert.equal(await sniffDocumentType(TIFF_LE), 'tiff');
+    assert.equal(await sniffDocumentType(TIFF_BE), 'tiff');
+  });
+
+  test('a name never turns an image into text, nor text into an image', async () => {
+    assert.equal(await sniffDocumentType(PNG, 'photo.txt'), 'png');
+    assert.equal(await sniffDocumentType(bytes('scan of the invoice'), 'scan.png'), 'txt');
+  });
+
+  test('other image formats stay unsupported', async () => {
+    await rejectsWith(GIF, 'E_UNSUPPORTED_TYPE');
+    await rejectsWith(BMP, 'E_UNSUPPORTED_TYPE');
+    await rejectsWith(WEBP, 'E_UNSUPPORTED_TYPE');
+  });
+});
+
 describe('sniffDocumentType: hostile and unsupported files', () => {
   test('empty, whitespace-only and BOM-only files are empty documents', async () => {
     await rejectsWith(new Uint8Array(0), 'E_EMPTY_DOCUMENT');
@@ -86,8 +113,7 @@ describe('sniffDocumentType: hostile and unsupported files', () => {
     await rejectsWith(bytes('\u3000\u200b\n'), 'E_EMPTY_DOCUMENT');
   });
 
-  test('images, executables and random bytes are unsupported', async () => {
-    await rejectsWith(PNG, 'E_UNSUPPORTED_TYPE');
+  test('executables and random bytes are unsupported', async () => {
     await rejectsWith(ELF, 'E_UNSUPPORTED_TYPE');
     await rejectsWith(Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1'), 'E_UNSUPPORTED_TYPE');
     for (let seed = 0; seed < 20; seed++) await rejectsWith(randomBytes(4096), 'E_UNSUPPORTED_TYPE');
