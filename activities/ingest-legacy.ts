@@ -10,14 +10,30 @@ import { chunkText } from '../lib/documents/chunk.ts';
 import { indexChunks, replaceChunks } from '../lib/documents/chunk-repository.ts';
 import { extractText } from '../lib/documents/extract/index.ts';
 import { updateDocumentStage } from '../lib/documents/repository.ts';
-import type { DocumentType } from '../lib/documents/types.ts';
 import { AppError } from '../lib/errors.ts';
 import { segmentForIndex } from '../lib/search/segment.ts';
-import type { IngestDeps } from './ingest.ts';
+import type { BlobStore } from '../lib/blob/port.ts';
+import type { Database } from '../lib/db/index.ts';
+import type { DocumentType, ExtractLimits } from '../lib/documents/types.ts';
+import type { Embedder } from '../lib/embeddings/port.ts';
 
-export function createLegacyIngestSteps(deps: IngestDeps, requireDocument: (id: string) => Promise<{ blobKey: string; docType: string }>) {
+interface LegacyDeps {
+  db: Database;
+  blobs: BlobStore;
+  embedder: Embedder;
+  chunking: { maxTokens: number; overlapTokens: number };
+  extractLimits?: Partial<ExtractLimits>;
+}
+
+export function createLegacyIngestSteps(deps: LegacyDeps, requireDocument: (id: string) => Promise<{ blobKey: string; docType: string }>) {
   const { db, blobs, embedder } = deps;
   return {
+    /** Now the first thing `prepareDocument` does. */
+    async beginIngestion({ documentId }: { documentId: string }): Promise<void> {
+      await requireDocument(documentId);
+      await updateDocumentStage(db, documentId, { status: 'running', stage: 'extracting', progress: 0.05, error: null });
+    },
+
     async extractDocumentText({ documentId }: { documentId: string }): Promise<{ textKey: string; characters: number }> {
       const document = await requireDocument(documentId);
       const extracted = await extractText(await blobs.localPath(document.blobKey), document.docType as DocumentType, deps.extractLimits);

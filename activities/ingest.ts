@@ -27,6 +27,8 @@ export interface IngestDeps {
   ocrAvailable: boolean;
 }
 
+type EmbeddingCounts = { total: number; pending: number };
+
 /** Chunks one embedding activity handles before handing progress back to the workflow. */
 const chunksPerEmbeddingRound = 256;
 
@@ -66,33 +68,70 @@ export function createIngestActivities(deps: IngestDeps) {
     }
   }
 
-  return withFailureMapping({
-    async beginIngestion({ documentId }: { documentId: string }): Promise<void> {
-      await requireDocument(documentId);
-      await updateDocumentStage(db, documentId, { status: 'running', stage: 'extracting', progress: 0.05, error: null });
-    },
-
-    /**
-     * Extracts, chunks and indexes a document in one step (one round trip for a small
-     * document): the text of the stored upload, or of `textKey` once OCR has read it.
-     * Answers `needsOcr` for a scan without a text layer when Tesseract is installed.
-     * Chunks already committed by an earlier attempt are kept, with their vectors.
-     */
-    async prepareDocument({ documentId, textKey }: { documentId: string; textKey?: string }): Promise<{ chunks: number; needsOcr?: boolean }> {
-      const document = await requireDocument(documentId);
-      if (document.chunkCount > 0 && (await countChunks(db, documentId)).total === document.chunkCount) {
-        return { chunks: document.chunkCount };
+  /** One round of up to `chunksPerEmbeddingRound` chunks, committed batch by batch; then the counts left. */
+  async function embedRound(documentId: string, context: Context): Promise<EmbeddingCounts> {
+    const pending = await pendingChunks(db, documentId, chunksPerEmbeddingRound);
+    let embedded = 0;
+    // A batch may wait its turn on the model behind other documents' batches: keep beating meanwhile.
+    const heartbeat = setInterval(() => context.heartbeat({ embedded }), heartbeatEveryMs);
+    try {
+      const batches: (typeof pending)[] = [];
+      for (let start = 0; start < pending.length; start += deps.embedBatchSize) batches.push(pending.slice(start, start + deps.embedBatchSize));
+      const infer = (batch: typeof pending | undefined) => {
+        const vectors = batch && embedder.embedPassages(batch.map((c) => c.text));
+        vectors?.catch(() => {}); // awaited in its turn; this only keeps Node from calling it unhandled meanwhile
+        return vectors;
+      };
+      // The next batch is already queued on the model while this one is written, so the model never waits
+      // on the database or on this loop.
+      let writing: Promise<void> = Promise.resolve();
+      let inference = infer(batches[0]);
+      for (let i = 0; i < batches.length; i++) {
+        const batch = batches[i]!;
+        const vectors = (await inference)!;
+        inference = infer(batches[i + 1]);
+        await writing;
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        writing = storeEmbeddings(db, documentId, batch.map((c, k) => ({ index: c.index, vector: vectors[k]! }))).then(() => {
+          embedded += batch.length;
+          context.heartbeat({ embedded });
+        });
+        writing.catch(() => {}); // awaited above on the next turn; this only keeps Node from calling it unhandled
       }
+      await writing;
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const counts = await countChunks(db, documentId);
+    const progress = 0.2 + 0.7 * (counts.total ? (counts.total - counts.pending) / counts.total : 1);
+    await updateDocumentStage(db, documentId, { progress });
+    return counts;
+  }
+
+  return withFailureMapping({
+    /**
+     * A document from its stored upload to its first round of vectors in one step (a
+     * small document in one round trip): marks it running, extracts, chunks and indexes
+     * it (the text of `textKey` once OCR has read it), then embeds. Answers `needsOcr`
+     * for a scan without a text layer when Tesseract is installed. Chunks committed by
+     * an earlier attempt are kept, with their vectors.
+     */
+    async prepareDocument({ documentId, textKey }: { documentId: string; textKey?: string }): Promise<EmbeddingCounts & { needsOcr?: boolean }> {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
-        const prepared = await prepareOnPool(document, textKey, context.cancellationSignal);
-        if (!prepared) return { chunks: 0, needsOcr: true };
-        const found = prepared.frontMatter ?? {};
-        await applyExtractedMetadata(db, documentId, { ...found, title: found.title ?? prepared.title });
-        await replaceChunks(db, documentId, prepared.chunks);
-        await updateDocumentStage(db, documentId, { stage: 'embedding', progress: 0.2 });
-        return { chunks: prepared.chunks.length };
+        const document = await requireDocument(documentId);
+        const committed = document.chunkCount > 0 && (await countChunks(db, documentId)).total === document.chunkCount;
+        if (!committed) {
+          await updateDocumentStage(db, documentId, { status: 'running', stage: textKey ? 'chunking' : 'extracting', error: null });
+          const prepared = await prepareOnPool(document, textKey, context.cancellationSignal);
+          if (!prepared) return { total: 0, pending: 0, needsOcr: true };
+          const found = prepared.frontMatter ?? {};
+          await applyExtractedMetadata(db, documentId, { ...found, title: found.title ?? prepared.title });
+          await replaceChunks(db, documentId, prepared.chunks);
+          await updateDocumentStage(db, documentId, { stage: 'embedding', progress: 0.2 });
+        }
+        return await embedRound(documentId, context);
       } finally {
         clearInterval(heartbeat);
       }
@@ -102,35 +141,7 @@ export function createIngestActivities(deps: IngestDeps) {
      * Embeds chunks still lacking a vector, batch by batch, heartbeating after each.
      * Work is keyed by chunk, so a retry after a crash resumes where the last committed batch ended.
      */
-    async embedPendingChunks({ documentId }: { documentId: string }): Promise<{ total: number; pending: number }> {
-      const context = Context.current();
-      const pending = await pendingChunks(db, documentId, chunksPerEmbeddingRound);
-      let embedded = 0;
-      // A batch may wait its turn on the model behind other documents' batches: keep beating meanwhile.
-      const heartbeat = setInterval(() => context.heartbeat({ embedded }), heartbeatEveryMs);
-      try {
-        // The write of one batch overlaps the inference of the next, so the model never waits on the database.
-        let writing: Promise<void> = Promise.resolve();
-        for (let start = 0; start < pending.length; start += deps.embedBatchSize) {
-          const batch = pending.slice(start, start + deps.embedBatchSize);
-          const vectors = await embedder.embedPassages(batch.map((c) => c.text));
-          await writing;
-          if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-          writing = storeEmbeddings(db, documentId, batch.map((c, i) => ({ index: c.index, vector: vectors[i]! }))).then(() => {
-            embedded = start + batch.length;
-            context.heartbeat({ embedded });
-          });
-          writing.catch(() => {}); // awaited above on the next turn; this only keeps Node from calling it unhandled
-        }
-        await writing;
-      } finally {
-        clearInterval(heartbeat);
-      }
-      const counts = await countChunks(db, documentId);
-      const progress = 0.2 + 0.7 * (counts.total ? (counts.total - counts.pending) / counts.total : 1);
-      await updateDocumentStage(db, documentId, { progress });
-      return counts;
-    },
+    embedPendingChunks: ({ documentId }: { documentId: string }) => embedRound(documentId, Context.current()),
 
     async finishIngestion(input: {
       documentId: string;

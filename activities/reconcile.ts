@@ -1,14 +1,20 @@
 import type { BlobStore } from '../lib/blob/port.ts';
 import type { Database } from '../lib/db/index.ts';
 import { stagingPrefix } from '../lib/documents/blob-keys.ts';
-import { deleteDocumentWorkflowId, ingestWorkflowId } from '../workflows/definitions.ts';
-import type { DocumentWorkflows } from '../client/documents.ts';
 import { withFailureMapping } from './failures.ts';
+
+/** What reconcile needs of the workflow engine (client/documents.ts provides it). */
+export interface DocumentRuns {
+  /** Whether the document's ingestion, or its removal, has an open run now. */
+  hasOpenRun(documentId: string, kind: 'ingestion' | 'deletion'): Promise<boolean>;
+  startIngestion(documentId: string, options?: { tenant?: string }): Promise<string>;
+  startDeletion(documentId: string, options?: { tenant?: string }): Promise<string>;
+}
 
 export interface ReconcileDeps {
   db: Database;
   blobs: BlobStore;
-  workflows: Pick<DocumentWorkflows, 'isOpen' | 'startIngestion' | 'startDeletion'>;
+  workflows: DocumentRuns;
 }
 
 /** Documents looked at, and blobs looked at, per reconcile run: bounded work on a large store. */
@@ -33,8 +39,7 @@ export function createReconcileActivities({ db, blobs, workflows }: ReconcileDep
       const restarted: string[] = [];
       for (const document of rows) {
         const deleting = document.status === 'deleting';
-        const workflowId = deleting ? deleteDocumentWorkflowId(document.id) : ingestWorkflowId(document.id);
-        if (await workflows.isOpen(workflowId)) continue;
+        if (await workflows.hasOpenRun(document.id, deleting ? 'deletion' : 'ingestion')) continue;
         if (deleting) await workflows.startDeletion(document.id, { tenant: document.tenant });
         else await workflows.startIngestion(document.id, { tenant: document.tenant });
         restarted.push(document.id);

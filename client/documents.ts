@@ -22,8 +22,8 @@ export interface DocumentWorkflows {
   startDeletion(documentId: string, options?: { tenant?: string }): Promise<string>;
   /** Starts a knowledge base's removal with its documents, or joins the one already running. */
   startKnowledgeBaseDeletion(tenant: string, knowledgeBase: string): Promise<string>;
-  /** Whether a run with this id is open now (a server that lost its state has none). */
-  isOpen(workflowId: string): Promise<boolean>;
+  /** Whether the document's ingestion, or its removal, has an open run now (a server that lost its state has none). */
+  hasOpenRun(documentId: string, kind: 'ingestion' | 'deletion'): Promise<boolean>;
 }
 
 /** The workflow engine did not take the request (down, unreachable, or refusing): nothing was started. */
@@ -93,7 +93,8 @@ export function createDocumentWorkflows(temporal: Client, taskQueue: string): Do
       return workflowId;
     },
 
-    async isOpen(workflowId) {
+    async hasOpenRun(documentId, kind) {
+      const workflowId = kind === 'ingestion' ? ingestWorkflowId(documentId) : deleteDocumentWorkflowId(documentId);
       try {
         return (await temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
       } catch (error) {

@@ -49,6 +49,8 @@ const schema = z.object({
   EMBEDDING_MODEL_DIR: z.string().default(path.join(cacheDir, 'models', 'bge-small-zh-v1.5-q')),
   EMBEDDING_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   EMBEDDING_BATCH_SIZE: int(1, 256).default(16),
+  /** ONNX threads spin while idle: lowest latency for a process that only embeds, CPU wasted beside other work. */
+  EMBEDDING_SPIN_WAIT: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   EMBEDDING_BASE_URL: z.string().url().optional(),
   /** The model name sent to an OpenAI-compatible server; ours (lib/embeddings/server.ts) serves this one. */
   EMBEDDING_MODEL: z.string().default('bge-small-zh-v1.5-q'),
@@ -67,9 +69,9 @@ const schema = z.object({
   /** OCR of scanned PDFs and images: a longer document is refused, not cut short. */
   OCR_MAX_PAGES: int(1, 10_000).default(50),
   /** Time for one scanned page (rendering and recognition); about 2 s is usual for A4 at 300 dpi. */
-  OCR_PAGE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
-  /** Time for all pages of one document. */
-  OCR_TOTAL_TIMEOUT_MS: int(1_000, 86_400_000).default(600_000),
+  OCR_PAGE_TIMEOUT_MS: int(1_000, 3_000_000).default(60_000),
+  /** Time for all pages of one document; at most 50 minutes, inside the OCR activity's 1 h limit in the workflow. */
+  OCR_TOTAL_TIMEOUT_MS: int(1_000, 3_000_000).default(600_000),
   /** Tesseract languages joined by `+`; each needs its Debian package (tesseract-ocr-<lang>). */
   OCR_LANGUAGES: z
     .string()

@@ -64,7 +64,7 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
       ...createReconcileActivities({ db, blobs, workflows: createDocumentWorkflows(client, config.INGEST_TASK_QUEUE) }),
     },
     // Small documents spend most of their time in round trips: many in flight keep the model busy.
-    maxConcurrentActivityTaskExecutions: 8,
+    maxConcurrentActivityTaskExecutions: 32,
     // Let a running batch finish and commit on SIGTERM before the process leaves.
     shutdownGraceTime: '10s',
   });

@@ -62,21 +62,29 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
 
   try {
     advance('extracting', 0.05);
-    await bookkeeping.beginIngestion({ documentId });
-    // Runs started before extraction, chunking and indexing became one step keep their old steps.
+    // Runs started before preparing became one activity replay their old steps.
     const preparedInOneStep = patched('prepare-in-one-activity');
-    const chunks = preparedInOneStep ? await prepare(documentId, advance) : await prepareInSteps(documentId, advance);
-    state.chunks = chunks;
+    let counts: EmbeddingCounts;
+    if (preparedInOneStep) {
+      counts = await prepare(documentId, advance);
+    } else {
+      await bookkeeping.beginIngestion({ documentId });
+      const chunks = await prepareInSteps(documentId, advance);
+      counts = { total: chunks, pending: chunks };
+    }
+    state.chunks = counts.total;
 
-    advance('embedding', 0.2);
-    for (let before = Infinity; ; ) {
-      const batch = await embedding.embedPendingChunks({ documentId });
-      state.embedded = batch.total - batch.pending;
-      advance('embedding', 0.2 + 0.7 * (batch.total ? state.embedded / batch.total : 1));
-      if (batch.pending === 0) break;
+    // Large documents: the rest in rounds, each committed batch by batch.
+    const showEmbedded = () => {
+      state.embedded = counts.total - counts.pending;
+      advance('embedding', 0.2 + 0.7 * (counts.total ? state.embedded / counts.total : 1));
+    };
+    showEmbedded();
+    for (let before = Infinity; counts.pending > 0; before = counts.pending) {
+      counts = await embedding.embedPendingChunks({ documentId });
+      showEmbedded();
       // A round that embeds nothing would repeat forever; stop with a reason instead.
-      if (batch.pending >= before) throw ApplicationFailure.nonRetryable('embedding made no progress', 'E_EMBEDDING_STALLED');
-      before = batch.pending;
+      if (counts.pending > 0 && counts.pending >= before) throw ApplicationFailure.nonRetryable('embedding made no progress', 'E_EMBEDDING_STALLED');
     }
 
     if (!preparedInOneStep) {
@@ -87,7 +95,7 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
     await bookkeeping.finishIngestion({ documentId, outcome: 'ready' });
     advance('ready', 1);
     setJobStatus('ready');
-    return { documentId, status: 'ready', chunks };
+    return { documentId, status: 'ready', chunks: counts.total };
   } catch (error) {
     const code = failureCode(error);
     if (code === 'E_DOCUMENT_GONE') return { documentId, status: 'deleted', chunks: 0 };
@@ -109,15 +117,19 @@ export async function ingestDocument(input: { documentId: string }): Promise<Ing
 }
 
 type Advance = (stage: IngestProgress['stage'], progress: number) => void;
+type EmbeddingCounts = { total: number; pending: number };
 
-/** Extract, chunk and index in one activity; a scan without text goes through OCR first. */
-async function prepare(documentId: string, advance: Advance): Promise<number> {
+/**
+ * Extract, chunk, index and embed the first round in one activity, so a small
+ * document is one round trip; a scan without text goes through OCR first.
+ */
+async function prepare(documentId: string, advance: Advance): Promise<EmbeddingCounts> {
   const prepared = await parsing.prepareDocument({ documentId });
-  if (!prepared.needsOcr) return prepared.chunks;
+  if (!prepared.needsOcr) return prepared;
   advance('ocr', 0.05);
   const { textKey } = await ocr.recognizeDocumentText({ documentId });
   advance('chunking', 0.15);
-  return (await parsing.prepareDocument({ documentId, textKey })).chunks;
+  return parsing.prepareDocument({ documentId, textKey });
 }
 
 /** The steps of runs started before `prepare-in-one-activity`; indexing follows embedding. */

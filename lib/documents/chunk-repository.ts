@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/index.ts';
 import { AppError } from '../errors.ts';
+import { toVectorLiteral } from '../embeddings/vectors.ts';
 
 export interface StoredChunk {
   index: number;
@@ -71,8 +72,6 @@ export async function countChunks(db: Queryable, documentId: string): Promise<{ 
   );
   return { total: Number(rows[0]?.total ?? 0), pending: Number(rows[0]?.pending ?? 0) };
 }
-
-export const toVectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
 
 /** Writes vectors onto their chunks; writing the same vector twice changes nothing. */
 export async function storeEmbeddings(

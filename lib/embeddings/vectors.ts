@@ -15,3 +15,6 @@ export function dot(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
   return sum;
 }
+
+/** pgvector's text form of a vector, `[0.1,0.2,…]`, for a bound parameter cast to `vector`. */
+export const toVectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;

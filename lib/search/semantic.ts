@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.ts';
-import { toVectorLiteral } from '../documents/chunk-repository.ts';
+import { toVectorLiteral } from '../embeddings/vectors.ts';
 
 export interface SemanticHit {
   documentId: string;

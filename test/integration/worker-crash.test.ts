@@ -93,8 +93,9 @@ describe('a worker killed with SIGKILL', () => {
       assert.deepEqual(await run.result(), { documentId: id, status: 'ready', chunks: doc.chunks });
       assert.equal((await run.describe()).status.name, 'COMPLETED');
       const history = await run.fetchHistory();
+      // The first round embeds inside prepareDocument, later rounds in embedPendingChunks: the kill hit one of them.
       const embeddingAttempts = (history.events ?? [])
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'embedPendingChunks')
+        .filter((e) => ['prepareDocument', 'embedPendingChunks'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''))
         .map((scheduled) => history.events!.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString()))
         .map((started) => started?.activityTaskStartedEventAttributes?.attempt ?? 0);
       assert.ok(Math.max(...embeddingAttempts) >= 2, `an embedding activity ran again after the kill (attempts ${embeddingAttempts})`);

@@ -14,12 +14,14 @@ export interface BgeSession {
   release(): Promise<void>;
 }
 
-export async function loadBgeSession(onnxFile: string, threads?: number): Promise<BgeSession> {
+export async function loadBgeSession(onnxFile: string, threads?: number, spinWait = false): Promise<BgeSession> {
   const ort = await import('onnxruntime-node');
   const session: InferenceSession = await ort.InferenceSession.create(onnxFile, {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    // Spinning threads answer a little sooner but burn the CPU that parsing, the database and Temporal need.
+    extra: { session: { intra_op: { allow_spinning: spinWait ? '1' : '0' } } },
   });
   const feedsNeeded = new Set(session.inputNames);
   const outputName = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : session.outputNames[0]!;

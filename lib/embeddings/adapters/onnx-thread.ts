@@ -6,11 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBgeSession } from './onnx-session.ts';
 
-const { onnxFile, threads } = workerData as { onnxFile: string; threads?: number };
+const { onnxFile, threads, spinWait } = workerData as { onnxFile: string; threads?: number; spinWait?: boolean };
 const port = parentPort!;
 
 try {
-  const session = await loadBgeSession(onnxFile, threads);
+  const session = await loadBgeSession(onnxFile, threads, spinWait);
   port.on('message', async (message: { id: number; rows: number[][] }) => {
     try {
       const vectors = await session.embedRows(message.rows);
