@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { createDocumentWorkflows } from '../client/documents.ts';
 import { createIngestionService, type IngestionService } from './services/ingestion.ts';
@@ -10,6 +11,28 @@ export interface RunningApi {
   url: string;
   ingestion: IngestionService;
   close(): Promise<void>;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them, most often a URL
+ * with raw non-ASCII bytes (`?q=出差` typed unencoded): a problem body that says
+ * so, instead of Node's bare 400.
+ */
+function answerMalformedRequest(_error: Error, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: 'Malformed request',
+    status: 400,
+    detail: 'the HTTP request could not be parsed; percent-encode non-ASCII characters in the URL (curl -G --data-urlencode)',
+    code: 'E_MALFORMED_REQUEST',
+  });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Connects to Temporal, builds the app and listens; `close` undoes all of it. */
@@ -34,6 +57,7 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
   });
   // Uploads of 50 MB on slow links need time; idle keep-alive sockets do not.
   server.requestTimeout = 10 * 60_000;
+  server.on('clientError', answerMalformedRequest);
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${config.HOST}:${boundPort}`,

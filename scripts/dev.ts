@@ -67,7 +67,7 @@ AI Stack jobs is running (database: ${platform.db.engine})
   Temporal Web UI  ${config.TEMPORAL_UI_URL}
 Try:
   curl -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
-  curl '${api.url}/v1/search/semantic?q=出差住宿怎么报销&k=3'
+  curl -G --data-urlencode 'q=出差住宿怎么报销' -d k=3 ${api.url}/v1/search/semantic
 Stop with Ctrl-C.`);
 
 await workerRun;

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { buildPdf } from '../fixtures/documents/pdf-writer.ts';
@@ -51,6 +52,25 @@ describe('hostile requests get a 4xx problem naming the field, and the platform 
     form.append('file', new Blob(['one']), 'a.txt');
     form.append('file', new Blob(['two']), 'b.txt');
     await expectProblem(await fetch(`${t.api.url}/v1/documents`, { method: 'POST', body: form }), 400, 'file');
+  });
+
+  test('raw UTF-8 in a URL, as curl sends it unencoded, gets a problem that says how to fix it', async () => {
+    const { hostname, port } = new URL(t.api.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(Buffer.from('GET /v1/search/semantic?q=出差住宿 HTTP/1.1\r\nHost: localhost\r\n\r\n', 'utf8'));
+      });
+      const parts: Buffer[] = [];
+      socket.on('data', (part) => parts.push(part));
+      socket.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /content-type: application\/problem\+json/i);
+    const problem = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { code: string; detail: string };
+    assert.equal(problem.code, 'E_MALFORMED_REQUEST');
+    assert.match(problem.detail, /percent-encode/);
+    assert.equal((await fetch(`${t.api.url}/healthz`)).status, 200);
   });
 
   test('a broken multipart body is a 400, not a crash', async () => {
