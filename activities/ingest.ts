@@ -10,6 +10,7 @@ import { isImageDocumentType, type DocumentType, type ExtractLimits } from '../l
 import type { Embedder } from '../lib/embeddings/port.ts';
 import { AppError } from '../lib/errors.ts';
 import { withFailureMapping } from './failures.ts';
+import { keepBeating } from './heartbeat.ts';
 import { createLegacyIngestSteps } from './ingest-legacy.ts';
 
 export interface IngestDeps {
@@ -31,9 +32,6 @@ type EmbeddingCounts = { total: number; pending: number };
 
 /** Chunks one embedding activity handles before handing progress back to the workflow. */
 const chunksPerEmbeddingRound = 256;
-
-/** Heartbeats while a pool thread works: the event loop is free, so they arrive on time. */
-const heartbeatEveryMs = 5_000;
 
 /** The ingestion steps; every one is safe to run again after a crash. */
 export function createIngestActivities(deps: IngestDeps) {
@@ -73,7 +71,7 @@ export function createIngestActivities(deps: IngestDeps) {
     const pending = await pendingChunks(db, documentId, chunksPerEmbeddingRound);
     let embedded = 0;
     // A batch may wait its turn on the model behind other documents' batches: keep beating meanwhile.
-    const heartbeat = setInterval(() => context.heartbeat({ embedded }), heartbeatEveryMs);
+    const stopBeating = keepBeating(context, () => ({ embedded }));
     try {
       const batches: (typeof pending)[] = [];
       for (let start = 0; start < pending.length; start += deps.embedBatchSize) batches.push(pending.slice(start, start + deps.embedBatchSize));
@@ -100,7 +98,7 @@ export function createIngestActivities(deps: IngestDeps) {
       }
       await writing;
     } finally {
-      clearInterval(heartbeat);
+      stopBeating();
     }
     const counts = await countChunks(db, documentId);
     const progress = 0.2 + 0.7 * (counts.total ? (counts.total - counts.pending) / counts.total : 1);
@@ -118,23 +116,23 @@ export function createIngestActivities(deps: IngestDeps) {
      */
     async prepareDocument({ documentId, textKey }: { documentId: string; textKey?: string }): Promise<EmbeddingCounts & { needsOcr?: boolean }> {
       const context = Context.current();
-      const heartbeat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
-      try {
-        const document = await requireDocument(documentId);
-        const committed = document.chunkCount > 0 && (await countChunks(db, documentId)).total === document.chunkCount;
-        if (!committed) {
-          await updateDocumentStage(db, documentId, { status: 'running', stage: textKey ? 'chunking' : 'extracting', error: null });
+      const document = await requireDocument(documentId);
+      const committed = document.chunkCount > 0 && (await countChunks(db, documentId)).total === document.chunkCount;
+      if (!committed) {
+        await updateDocumentStage(db, documentId, { status: 'running', stage: textKey ? 'chunking' : 'extracting', error: null });
+        const stopBeating = keepBeating(context);
+        try {
           const prepared = await prepareOnPool(document, textKey, context.cancellationSignal);
           if (!prepared) return { total: 0, pending: 0, needsOcr: true };
           const found = prepared.frontMatter ?? {};
           await applyExtractedMetadata(db, documentId, { ...found, title: found.title ?? prepared.title });
           await replaceChunks(db, documentId, prepared.chunks);
           await updateDocumentStage(db, documentId, { stage: 'embedding', progress: 0.2 });
+        } finally {
+          stopBeating();
         }
-        return await embedRound(documentId, context);
-      } finally {
-        clearInterval(heartbeat);
       }
+      return embedRound(documentId, context);
     },
 
     /**

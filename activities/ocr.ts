@@ -8,6 +8,7 @@ import { getDocument, updateDocumentStage } from '../lib/documents/repository.ts
 import { isImageDocumentType, type DocumentType } from '../lib/documents/types.ts';
 import { AppError, DocumentRejectedError } from '../lib/errors.ts';
 import { withFailureMapping } from './failures.ts';
+import { keepBeating } from './heartbeat.ts';
 
 /** OCR limits from the config (OCR_MAX_PAGES, OCR_PAGE_TIMEOUT_MS, OCR_TOTAL_TIMEOUT_MS, OCR_LANGUAGES). */
 export interface OcrLimits {
@@ -24,13 +25,6 @@ export interface OcrDeps {
   blobs: BlobStore;
   limits: OcrLimits;
 }
-
-/**
- * Heartbeats between pages too: one page may take up to OCR_PAGE_TIMEOUT_MS,
- * and the worker is alive all that while (the child process has its own time
- * limit), so the heartbeat timeout can stay short and still catch a dead worker.
- */
-const KEEPALIVE_MS = 5_000;
 
 /** Where OCR sits in a document's progress: after extraction found no text (0.05), before chunking (0.15). */
 const OCR_PROGRESS = { from: 0.05, to: 0.15 };
@@ -58,7 +52,8 @@ export function createOcrActivities(deps: OcrDeps) {
       await updateDocumentStage(db, documentId, { stage: 'ocr', progress: OCR_PROGRESS.from });
 
       let details: { page: number; pages: number } | undefined;
-      const keepalive = setInterval(() => context.heartbeat(details), KEEPALIVE_MS);
+      // Between pages too: one page may take up to OCR_PAGE_TIMEOUT_MS in its child process.
+      const stopBeating = keepBeating(context, () => details);
       try {
         const { text, pages } = await recognizeText(file, type, {
           ...limits,
@@ -74,7 +69,7 @@ export function createOcrActivities(deps: OcrDeps) {
         await blobs.put(textKey, Readable.from([text]));
         return { textKey, pages, characters: text.length };
       } finally {
-        clearInterval(keepalive);
+        stopBeating();
       }
     },
   });

@@ -3,7 +3,7 @@
  * ids, task queue, search attributes and id policies. Used by the API and by the
  * reconcile activities; `lib/` never sees Temporal.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { AppError } from '../lib/errors.ts';
 import {
   deleteDocumentWorkflowId,
@@ -37,61 +37,45 @@ export class WorkflowEngineUnavailableError extends AppError {
 }
 
 export function createDocumentWorkflows(temporal: Client, taskQueue: string): DocumentWorkflows {
-  /** Starts a run; an id conflict passes through (callers branch on it), any other failure means the engine is unavailable. */
-  async function start(workflowType: string, options: WorkflowStartOptions): Promise<void> {
+  /**
+   * Starts a run, or joins the open one under its id (a repeat request is the same run;
+   * a closed one may run again). An id conflict under `FAIL` passes through, for
+   * callers to branch on; any other failure means the engine did not take the work.
+   */
+  async function start(
+    workflowType: string,
+    workflowId: string,
+    input: object,
+    search: { kind: string; tenant?: string },
+    onConflict: 'USE_EXISTING' | 'FAIL' = 'USE_EXISTING',
+  ): Promise<string> {
     try {
-      await temporal.workflow.start(workflowType, options);
+      await temporal.workflow.start(workflowType, {
+        taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: onConflict,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.jobKind, value: search.kind },
+          { key: searchAttributes.jobStatus, value: 'running' },
+          { key: searchAttributes.tenant, value: search.tenant ?? 'default' },
+        ],
+      });
+      return workflowId;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw error;
       throw new WorkflowEngineUnavailableError(error);
     }
   }
 
-  const attributes = (kind: string, tenant = 'default') => [
-    { key: searchAttributes.jobKind, value: kind },
-    { key: searchAttributes.jobStatus, value: 'running' },
-    { key: searchAttributes.tenant, value: tenant },
-  ];
-  // A repeat request is the same run while one is open; a closed one may run again.
-  const policies = { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE' } as const;
-
   return {
-    async startIngestion(documentId, options = {}) {
-      const workflowId = ingestWorkflowId(documentId);
-      await start('ingestDocument', {
-        ...policies,
-        taskQueue,
-        workflowId,
-        args: [{ documentId }],
-        workflowIdConflictPolicy: options.onConflict ?? 'USE_EXISTING',
-        typedSearchAttributes: attributes('ingest', options.tenant),
-      });
-      return workflowId;
-    },
-
-    async startDeletion(documentId, options = {}) {
-      const workflowId = deleteDocumentWorkflowId(documentId);
-      await start('deleteDocument', {
-        ...policies,
-        taskQueue,
-        workflowId,
-        args: [{ documentId }],
-        typedSearchAttributes: attributes('delete-document', options.tenant),
-      });
-      return workflowId;
-    },
-
-    async startKnowledgeBaseDeletion(tenant, knowledgeBase) {
-      const workflowId = deleteKnowledgeBaseWorkflowId(tenant, knowledgeBase);
-      await start('deleteKnowledgeBase', {
-        ...policies,
-        taskQueue,
-        workflowId,
-        args: [{ tenant, knowledgeBase }],
-        typedSearchAttributes: attributes('delete-knowledge-base', tenant),
-      });
-      return workflowId;
-    },
+    startIngestion: (documentId, options = {}) =>
+      start('ingestDocument', ingestWorkflowId(documentId), { documentId }, { kind: 'ingest', tenant: options.tenant }, options.onConflict),
+    startDeletion: (documentId, options = {}) =>
+      start('deleteDocument', deleteDocumentWorkflowId(documentId), { documentId }, { kind: 'delete-document', tenant: options.tenant }),
+    startKnowledgeBaseDeletion: (tenant, knowledgeBase) =>
+      start('deleteKnowledgeBase', deleteKnowledgeBaseWorkflowId(tenant, knowledgeBase), { tenant, knowledgeBase }, { kind: 'delete-knowledge-base', tenant }),
 
     async hasOpenRun(documentId, kind) {
       const workflowId = kind === 'ingestion' ? ingestWorkflowId(documentId) : deleteDocumentWorkflowId(documentId);

@@ -1,10 +1,8 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { startApi } from '../api/server.ts';
-import { ensureReconcileSchedule } from '../client/schedules.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createPlatform } from '../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
@@ -46,9 +44,6 @@ const connection = await connectWorker(config);
 const ingest = await createIngestWorker(platform, connection);
 worker = ingest.worker;
 const workerRun = ingest.run();
-if (config.RECONCILE_EVERY_MINUTES > 0) {
-  await ensureReconcileSchedule(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.INGEST_TASK_QUEUE, config.RECONCILE_EVERY_MINUTES);
-}
 if (stopRequestedAt) drain(); // Ctrl-C came while setting up
 const api = await startApi(platform);
 

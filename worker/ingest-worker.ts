@@ -6,6 +6,7 @@ import { createIngestActivities } from '../activities/ingest.ts';
 import { createOcrActivities } from '../activities/ocr.ts';
 import { createReconcileActivities } from '../activities/reconcile.ts';
 import { createDocumentWorkflows } from '../client/documents.ts';
+import { ensureReconcileSchedule } from '../client/schedules.ts';
 import type { Config } from '../lib/config.ts';
 import { isOcrAvailable } from '../lib/documents/ocr/index.ts';
 import { createPreparePool } from '../lib/documents/prepare/pool.ts';
@@ -28,12 +29,15 @@ export interface IngestWorker {
 
 /**
  * The worker of the `ingest` task queue: ingestion, OCR, document and knowledge-base
- * removal, and the reconcile workflow its Schedule runs.
+ * removal, and the reconcile workflow, whose Schedule it creates or brings up to date.
  */
 export async function createIngestWorker(platform: Platform, connection: NativeConnection): Promise<IngestWorker> {
   const { config, db, blobs, embedder } = platform;
-  const preparePool = createPreparePool({ threads: config.PARSE_THREADS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (config.RECONCILE_EVERY_MINUTES > 0) {
+    await ensureReconcileSchedule(client, config.INGEST_TASK_QUEUE, config.RECONCILE_EVERY_MINUTES);
+  }
+  const preparePool = createPreparePool({ threads: config.PARSE_THREADS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -9,7 +9,6 @@ import {
   DEFAULT_KNOWLEDGE_BASE,
   DEFAULT_TENANT,
   requireKnowledgeBase,
-  requireOpenKnowledgeBase,
 } from '../../lib/knowledge-bases/repository.ts';
 import { decodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
@@ -72,12 +71,14 @@ export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: Doc
     detail: `the JSON body exceeds ${maxJsonUploadBytes} bytes (MAX_JSON_UPLOAD_SIZE); send larger documents as multipart/form-data`,
   });
 
-  /** Files a received upload (multipart or JSON alike) into its knowledge base and starts its ingestion. */
+  /**
+   * Files a received upload (multipart or JSON alike) into its knowledge base and starts its
+   * ingestion. The insert itself refuses an unknown or deleting knowledge base, atomically.
+   */
   async function accept(res: Response, file: ReceivedUpload, readFields: () => UploadFields): Promise<void> {
     let fields: UploadFields;
     try {
       fields = readFields();
-      await requireOpenKnowledgeBase(db, DEFAULT_TENANT, fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE);
     } catch (error) {
       await ingestion.discard(file);
       throw error;
@@ -104,7 +105,6 @@ export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: Doc
     if (req.is('application/json')) {
       // Validated whole before a byte is stored: the body is small by its own limit.
       const { contentBase64, ...fields } = parseInput(jsonUpload, await readJson(req, res));
-      await requireOpenKnowledgeBase(db, DEFAULT_TENANT, fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE);
       const file = await ingestion.receive(Readable.from([Buffer.from(contentBase64, 'base64')]));
       return accept(res, file, () => fields);
     }

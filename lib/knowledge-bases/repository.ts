@@ -170,10 +170,3 @@ export async function requireKnowledgeBase(db: Queryable, tenant: string, id: st
   if (!kb) throw new KnowledgeBaseNotFoundError(id);
   return kb;
 }
-
-/** The knowledge base if documents may go into it: `KnowledgeBaseNotFoundError` or `KnowledgeBaseDeletingError` otherwise. */
-export async function requireOpenKnowledgeBase(db: Queryable, tenant: string, id: string): Promise<KnowledgeBase> {
-  const kb = await requireKnowledgeBase(db, tenant, id);
-  if (kb.status !== 'active') throw new KnowledgeBaseDeletingError(id);
-  return kb;
-}
