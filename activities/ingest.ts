@@ -10,7 +10,7 @@ import { isImageDocumentType, type DocumentType, type ExtractLimits } from '../l
 import type { Embedder } from '../lib/embeddings/port.ts';
 import { AppError } from '../lib/errors.ts';
 import { withFailureMapping } from './failures.ts';
-import { keepBeating } from './heartbeat.ts';
+import { beat, keepBeating } from './heartbeat.ts';
 import { createLegacyIngestSteps } from './ingest-legacy.ts';
 
 export interface IngestDeps {
@@ -66,9 +66,12 @@ export function createIngestActivities(deps: IngestDeps) {
     }
   }
 
-  /** One round of up to `chunksPerEmbeddingRound` chunks, committed batch by batch; then the counts left. */
-  async function embedRound(documentId: string, context: Context): Promise<EmbeddingCounts> {
-    const pending = await pendingChunks(db, documentId, chunksPerEmbeddingRound);
+  /**
+   * One round of up to `chunksPerEmbeddingRound` chunks, committed batch by batch; then the
+   * counts left. `fresh`: the chunks just stored, all pending, so none is read back.
+   */
+  async function embedRound(documentId: string, context: Context, fresh?: readonly { index: number; text: string }[]): Promise<EmbeddingCounts> {
+    const pending = fresh?.slice(0, chunksPerEmbeddingRound) ?? (await pendingChunks(db, documentId, chunksPerEmbeddingRound));
     let embedded = 0;
     // A batch may wait its turn on the model behind other documents' batches: keep beating meanwhile.
     const stopBeating = keepBeating(context, () => ({ embedded }));
@@ -92,7 +95,7 @@ export function createIngestActivities(deps: IngestDeps) {
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         writing = storeEmbeddings(db, documentId, batch.map((c, k) => ({ index: c.index, vector: vectors[k]! }))).then(() => {
           embedded += batch.length;
-          context.heartbeat({ embedded });
+          beat(context, { embedded });
         });
         writing.catch(() => {}); // awaited above on the next turn; this only keeps Node from calling it unhandled
       }
@@ -100,9 +103,9 @@ export function createIngestActivities(deps: IngestDeps) {
     } finally {
       stopBeating();
     }
-    const counts = await countChunks(db, documentId);
-    const progress = 0.2 + 0.7 * (counts.total ? (counts.total - counts.pending) / counts.total : 1);
-    await updateDocumentStage(db, documentId, { progress });
+    const counts = fresh ? { total: fresh.length, pending: fresh.length - embedded } : await countChunks(db, documentId);
+    // Once all are embedded, finishing records the progress.
+    if (counts.pending > 0) await updateDocumentStage(db, documentId, { progress: 0.2 + (0.7 * (counts.total - counts.pending)) / counts.total });
     return counts;
   }
 
@@ -118,21 +121,21 @@ export function createIngestActivities(deps: IngestDeps) {
       const context = Context.current();
       const document = await requireDocument(documentId);
       const committed = document.chunkCount > 0 && (await countChunks(db, documentId)).total === document.chunkCount;
-      if (!committed) {
-        await updateDocumentStage(db, documentId, { status: 'running', stage: textKey ? 'chunking' : 'extracting', error: null });
-        const stopBeating = keepBeating(context);
-        try {
-          const prepared = await prepareOnPool(document, textKey, context.cancellationSignal);
-          if (!prepared) return { total: 0, pending: 0, needsOcr: true };
-          const found = prepared.frontMatter ?? {};
-          await applyExtractedMetadata(db, documentId, { ...found, title: found.title ?? prepared.title });
-          await replaceChunks(db, documentId, prepared.chunks);
-          await updateDocumentStage(db, documentId, { stage: 'embedding', progress: 0.2 });
-        } finally {
-          stopBeating();
-        }
+      if (committed) return embedRound(documentId, context);
+      await updateDocumentStage(db, documentId, { status: 'running', stage: textKey ? 'chunking' : 'extracting', error: null });
+      const stopBeating = keepBeating(context);
+      let prepared: PreparedDocument | undefined;
+      try {
+        prepared = await prepareOnPool(document, textKey, context.cancellationSignal);
+        if (!prepared) return { total: 0, pending: 0, needsOcr: true };
+        const found = prepared.frontMatter ?? {};
+        await applyExtractedMetadata(db, documentId, { ...found, title: found.title ?? prepared.title });
+        await replaceChunks(db, documentId, prepared.chunks);
+        await updateDocumentStage(db, documentId, { stage: 'embedding', progress: 0.2 });
+      } finally {
+        stopBeating();
       }
-      return embedRound(documentId, context);
+      return embedRound(documentId, context, prepared.chunks);
     },
 
     /**
@@ -147,18 +150,13 @@ export function createIngestActivities(deps: IngestDeps) {
       error?: { code: string; message: string };
     }): Promise<void> {
       const { documentId, outcome } = input;
-      if (outcome === 'ready') {
-        await db.query('update documents set embedding_model = $2, embedding_dim = $3 where id = $1', [
-          documentId,
-          embedder.modelId,
-          embedder.dimension,
-        ]);
-      }
+      const ready = outcome === 'ready';
       await updateDocumentStage(db, documentId, {
         status: outcome,
         stage: outcome,
-        progress: outcome === 'ready' ? 1 : undefined,
+        progress: ready ? 1 : undefined,
         error: input.error ?? null,
+        embedding: ready ? { model: embedder.modelId, dimension: embedder.dimension } : undefined,
       });
       // Recognised text is only needed until the chunks hold it.
       await blobs.delete(extractedTextKey(documentId));

@@ -1,13 +1,14 @@
 import type { BlobStore } from '../lib/blob/port.ts';
 import type { Database } from '../lib/db/index.ts';
 import { stagingPrefix } from '../lib/documents/blob-keys.ts';
+import type { DocumentRecord } from '../lib/documents/repository.ts';
 import { withFailureMapping } from './failures.ts';
 
 /** What reconcile needs of the workflow engine (client/documents.ts provides it). */
 export interface DocumentRuns {
   /** Whether the document's ingestion, or its removal, has an open run now. */
   hasOpenRun(documentId: string, kind: 'ingestion' | 'deletion'): Promise<boolean>;
-  startIngestion(documentId: string, options?: { tenant?: string }): Promise<string>;
+  startIngestion(document: Pick<DocumentRecord, 'id' | 'tenant' | 'sizeBytes' | 'docType'>): Promise<string>;
   startDeletion(documentId: string, options?: { tenant?: string }): Promise<string>;
 }
 
@@ -30,8 +31,8 @@ export function createReconcileActivities({ db, blobs, workflows }: ReconcileDep
      * documents untouched for `graceMs` are looked at; starting joins any open run anyway.
      */
     async restartStalledDocuments({ graceMs }: { graceMs: number }): Promise<{ checked: number; restarted: string[] }> {
-      const { rows } = await db.query<{ id: string; status: string; tenant: string }>(
-        `select id, status, tenant from documents
+      const { rows } = await db.query<{ id: string; status: string; tenant: string; size_bytes: string; doc_type: string }>(
+        `select id, status, tenant, size_bytes, doc_type from documents
          where status in ('queued', 'running', 'deleting') and updated_at < now() - make_interval(secs => $1)
          order by updated_at limit $2`,
         [graceMs / 1000, documentsPerRun],
@@ -41,7 +42,10 @@ export function createReconcileActivities({ db, blobs, workflows }: ReconcileDep
         const deleting = document.status === 'deleting';
         if (await workflows.hasOpenRun(document.id, deleting ? 'deletion' : 'ingestion')) continue;
         if (deleting) await workflows.startDeletion(document.id, { tenant: document.tenant });
-        else await workflows.startIngestion(document.id, { tenant: document.tenant });
+        else {
+          const { id, tenant } = document;
+          await workflows.startIngestion({ id, tenant, sizeBytes: Number(document.size_bytes), docType: document.doc_type });
+        }
         restarted.push(document.id);
       }
       return { checked: rows.length, restarted };

@@ -83,9 +83,9 @@ console.log(
     `${megabytesOf(phases[1]!.corpus).toFixed(2)} MB`,
 );
 
-// The peer (this process's embedder) spins, its fastest when it has the machine alone; the worker runs as configured.
-const t = await startTestPlatform('postgres', { withWorker: false, env: { EMBEDDING_SPIN_WAIT: 'true' } });
-const worker = spawnWorkerProcess({ ...t.env, EMBEDDING_SPIN_WAIT: process.env.EMBEDDING_SPIN_WAIT ?? 'false' });
+// The peer is this process's embedder, configured as the worker's (one inference thread per core).
+const t = await startTestPlatform('postgres', { withWorker: false });
+const worker = spawnWorkerProcess(t.env);
 const results: string[] = [];
 try {
   // One document through first, so neither side pays the worker's start (model, workflow bundle, parse pool).
@@ -143,6 +143,9 @@ try {
   // The mixed corpus first, the small documents' line last (it was added second).
   for (const line of [results[1], results[0]]) console.log(line);
 } finally {
+  // Gone before its database is dropped, so no connection of it is left to terminate.
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGKILL');
+  await exited;
   await t.close();
 }

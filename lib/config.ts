@@ -47,10 +47,9 @@ const schema = z.object({
   /** `onnx` (local bge-small-zh-v1.5) or `openai` (any OpenAI-compatible /v1/embeddings). */
   EMBEDDING_PROVIDER: z.enum(['onnx', 'openai']).default('onnx'),
   EMBEDDING_MODEL_DIR: z.string().default(path.join(cacheDir, 'models', 'bge-small-zh-v1.5-q')),
-  EMBEDDING_THREADS: int(1, 64).default(Math.max(1, Math.min(4, os.availableParallelism()))),
+  /** Inference threads of the local model, one single-threaded session (about 100 MB) each. */
+  EMBEDDING_THREADS: int(1, 16).default(Math.max(1, Math.min(4, os.availableParallelism()))),
   EMBEDDING_BATCH_SIZE: int(1, 256).default(16),
-  /** ONNX threads spin while idle: lowest latency for a process that only embeds, CPU wasted beside other work. */
-  EMBEDDING_SPIN_WAIT: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   EMBEDDING_BASE_URL: z.string().url().optional(),
   /** The model name sent to an OpenAI-compatible server; ours (lib/embeddings/server.ts) serves this one. */
   EMBEDDING_MODEL: z.string().default('bge-small-zh-v1.5-q'),

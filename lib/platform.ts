@@ -22,7 +22,6 @@ export async function createPlatform(config: Config): Promise<Platform> {
           provider: 'onnx',
           modelDir: config.EMBEDDING_MODEL_DIR,
           threads: config.EMBEDDING_THREADS,
-          spinWait: config.EMBEDDING_SPIN_WAIT,
           batchSize: config.EMBEDDING_BATCH_SIZE,
         }
       : {

@@ -144,7 +144,8 @@ up_postgres() {
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"
   # Idempotent provisioning as superuser (skipped when reusing a foreign server
   # that already accepts our URL). Test suites create scratch databases as aistack,
-  # so it gets CREATEDB, and pgvector (not a "trusted" extension, so only a
+  # so it gets CREATEDB (and pg_signal_backend: dropping one `with (force)` must end
+  # an autovacuum worker still on it), and pgvector (not a "trusted" extension, so only a
   # superuser may create it) goes into template1 so every new database has it.
   if our_pid postgres postgres >/dev/null; then
     PGOPTIONS="-c client_min_messages=warning" \
@@ -152,6 +153,7 @@ up_postgres() {
 CREATE EXTENSION IF NOT EXISTS vector;
 SELECT 'CREATE ROLE aistack' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'aistack') \gexec
 ALTER ROLE aistack LOGIN CREATEDB PASSWORD 'aistack';
+GRANT pg_signal_backend TO aistack;
 \c postgres
 SELECT 'CREATE DATABASE aistack OWNER aistack'
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'aistack') \gexec

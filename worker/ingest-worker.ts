@@ -69,6 +69,9 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
     },
     // Small documents spend most of their time in round trips: many in flight keep the model busy.
     maxConcurrentActivityTaskExecutions: 32,
+    // A small document is prepared inside its workflow task (a local activity): a few in flight keep
+    // every inference thread fed, and the rest wait on the server, not in this worker's queue.
+    maxConcurrentWorkflowTaskExecutions: 20,
     // Let a running batch finish and commit on SIGTERM before the process leaves.
     shutdownGraceTime: '10s',
   });

@@ -30,6 +30,17 @@ export interface IngestProgress {
   embedded: number;
 }
 
+/** The input of `ingestDocument`. */
+export interface IngestInput {
+  documentId: string;
+  /**
+   * Prepare in a local activity (a small text document) rather than an activity task.
+   * Every start since local preparation sets it, and the workflow takes its shape from
+   * it: a run started before has none and replays the steps it was started with.
+   */
+  prepareLocally?: boolean;
+}
+
 export const ingestProgressQuery = defineQuery<IngestProgress>('progress');
 
 /** The workflow id of a document's ingestion: from its id, so the same bytes in one knowledge base are the same run. */

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { createIngestActivities } from '../activities/ingest.ts';
 import type { createOcrActivities } from '../activities/ocr.ts';
-import { ingestProgressQuery, searchAttributes, type IngestProgress } from './definitions.ts';
+import { ingestProgressQuery, searchAttributes, type IngestInput, type IngestProgress } from './definitions.ts';
 
 type IngestActivities = ReturnType<typeof createIngestActivities>;
 
@@ -29,6 +29,17 @@ const bookkeeping = proxyLocalActivities<IngestActivities>({
 const parsing = proxyActivities<IngestActivities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '30s',
+  retry: { ...backoff, maximumAttempts: 5 },
+});
+/**
+ * A small text document's preparation (parse, chunk, index, embed: about a second of
+ * work, longer only when queued behind other documents on the model), run by the worker
+ * that runs this workflow: no activity task through the server. It cannot heartbeat;
+ * the worker keeps the workflow task alive meanwhile, and a lost worker's task times out
+ * and runs again elsewhere.
+ */
+const localPreparing = proxyLocalActivities<IngestActivities>({
+  startToCloseTimeout: '5m',
   retry: { ...backoff, maximumAttempts: 5 },
 });
 /** OCR: page by page, each page bounded by OCR_PAGE_TIMEOUT_MS, heartbeating every 5 s and per page. */
@@ -54,19 +65,20 @@ export interface IngestResult {
  * Upload → extract → chunk → embed → index → ready, for one stored document.
  * A rejected document fails the run with the rejection's E_* type; the reason is kept on the document.
  */
-export async function ingestDocument(input: { documentId: string }): Promise<IngestResult> {
-  const { documentId } = input;
+export async function ingestDocument(input: IngestInput): Promise<IngestResult> {
+  const { documentId, prepareLocally } = input;
   const state: IngestProgress = { stage: 'queued', progress: 0, chunks: 0, embedded: 0 };
   setHandler(ingestProgressQuery, () => state);
   const advance = (stage: IngestProgress['stage'], progress: number) => Object.assign(state, { stage, progress });
 
   try {
     advance('extracting', 0.05);
-    // Runs started before preparing became one activity replay their old steps.
-    const preparedInOneStep = patched('prepare-in-one-activity');
+    // The input says which shape the run was started with (see IngestInput), so a new run
+    // pays for no version marker. Runs started before it: the patch tells theirs apart.
+    const preparedInOneStep = prepareLocally !== undefined || patched('prepare-in-one-activity');
     let counts: EmbeddingCounts;
     if (preparedInOneStep) {
-      counts = await prepare(documentId, advance);
+      counts = await prepare(documentId, advance, prepareLocally ? localPreparing : parsing);
     } else {
       await bookkeeping.beginIngestion({ documentId });
       const chunks = await prepareInSteps(documentId, advance);
@@ -123,8 +135,8 @@ type EmbeddingCounts = { total: number; pending: number };
  * Extract, chunk, index and embed the first round in one activity, so a small
  * document is one round trip; a scan without text goes through OCR first.
  */
-async function prepare(documentId: string, advance: Advance): Promise<EmbeddingCounts> {
-  const prepared = await parsing.prepareDocument({ documentId });
+async function prepare(documentId: string, advance: Advance, preparing: Pick<IngestActivities, 'prepareDocument'>): Promise<EmbeddingCounts> {
+  const prepared = await preparing.prepareDocument({ documentId });
   if (!prepared.needsOcr) return prepared;
   advance('ocr', 0.05);
   const { textKey } = await ocr.recognizeDocumentText({ documentId });

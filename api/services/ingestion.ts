@@ -82,7 +82,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
         if (document.status !== 'queued') return result;
         try {
           // Starting again joins the open run, so a duplicate racing the first upload is harmless.
-          await workflows.startIngestion(document.id, { tenant });
+          await workflows.startIngestion(document);
         } catch (error) {
           if (result.created) {
             await deleteDocument(db, document.id);
@@ -103,7 +103,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
       if (document.status === 'queued' || document.status === 'running') throw new IngestionBusyError(id);
       await updateDocumentStage(db, id, { status: 'queued', stage: 'queued', progress: 0, chunkCount: 0, error: null });
       try {
-        await workflows.startIngestion(id, { tenant, onConflict: 'FAIL' });
+        await workflows.startIngestion(document, { onConflict: 'FAIL' });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) throw new IngestionBusyError(id);
         throw error;

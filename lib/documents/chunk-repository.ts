@@ -73,21 +73,26 @@ export async function countChunks(db: Queryable, documentId: string): Promise<{ 
   return { total: Number(rows[0]?.total ?? 0), pending: Number(rows[0]?.pending ?? 0) };
 }
 
-/** Writes vectors onto their chunks; writing the same vector twice changes nothing. */
+/**
+ * Writes vectors onto their chunks; writing the same vector twice changes nothing.
+ * One statement, no lock: it only updates rows, so a concurrent delete leaves nothing
+ * behind, and chunks found missing mean the document was deleted meanwhile.
+ */
 export async function storeEmbeddings(
-  db: Database,
+  db: Queryable,
   documentId: string,
   vectors: readonly { index: number; vector: Float32Array }[],
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    await lockDocument(tx, documentId);
-    await tx.query(
-      `update chunks c set embedding = v.embedding::vector
+  const { rows } = await db.query<{ updated: number }>(
+    `with stored as (
+       update chunks c set embedding = v.embedding::vector
        from unnest($2::int[], $3::text[]) as v(idx, embedding)
-       where c.document_id = $1 and c.idx = v.idx`,
-      [documentId, vectors.map((v) => v.index), vectors.map((v) => toVectorLiteral(v.vector))],
-    );
-  });
+       where c.document_id = $1 and c.idx = v.idx
+       returning 1)
+     select count(*)::int as updated from stored`,
+    [documentId, vectors.map((v) => v.index), vectors.map((v) => toVectorLiteral(v.vector))],
+  );
+  if (rows[0]!.updated < vectors.length) throw new AppError('E_DOCUMENT_GONE', `document ${documentId} was deleted`, { retryable: false });
 }
 
 /** Stores the jieba-segmented words of each chunk as its full-text index entry. */

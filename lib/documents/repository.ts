@@ -181,6 +181,8 @@ export interface StageUpdate {
   progress?: number;
   chunkCount?: number;
   error?: { code: string; message: string } | null;
+  /** The model that made the document's vectors, recorded when it is ready. */
+  embedding?: { model: string; dimension: number };
 }
 
 /** Records where a document's ingestion stands; a deleted document stays deleted. */
@@ -193,6 +195,8 @@ export async function updateDocumentStage(db: Queryable, id: string, update: Sta
        chunk_count = coalesce($5, chunk_count),
        error_code = case when $6::boolean then $7 else error_code end,
        error_message = case when $6::boolean then $8 else error_message end,
+       embedding_model = coalesce($9, embedding_model),
+       embedding_dim = coalesce($10, embedding_dim),
        updated_at = now()
      where id = $1`,
     [
@@ -204,6 +208,8 @@ export async function updateDocumentStage(db: Queryable, id: string, update: Sta
       update.error !== undefined,
       update.error?.code ?? null,
       update.error?.message ?? null,
+      update.embedding?.model ?? null,
+      update.embedding?.dimension ?? null,
     ],
   );
 }

@@ -53,6 +53,11 @@ for (const engine of engines) {
         const attributes = (await run.describe()).typedSearchAttributes;
         assert.equal(attributes.get(searchAttributes.jobKind), 'ingest');
         assert.equal(attributes.get(searchAttributes.jobStatus), 'ready');
+        // A small text document is prepared inside the workflow task: no activity task, and no version marker.
+        const events = (await run.fetchHistory()).events ?? [];
+        assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0);
+        const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
+        assert.deepEqual(markers, ['core_local_activity', 'core_local_activity']);
       }
     });
 

@@ -6,12 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBgeSession } from './onnx-session.ts';
 
-const { onnxFile, threads, spinWait } = workerData as { onnxFile: string; threads?: number; spinWait?: boolean };
+const { onnxFile } = workerData as { onnxFile: string };
 const port = parentPort!;
 
 try {
-  const session = await loadBgeSession(onnxFile, threads, spinWait);
-  port.on('message', async (message: { id: number; rows: number[][] }) => {
+  const session = await loadBgeSession(onnxFile);
+  port.on('message', async (message: { id: number; rows: Int32Array[] }) => {
     try {
       const vectors = await session.embedRows(message.rows);
       port.postMessage({ id: message.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));

@@ -1,8 +1,8 @@
 /**
  * The embedded default: bge-small-zh-v1.5 (int8-quantized ONNX, Chinese + English,
- * 512 dimensions) run in-process by onnxruntime-node, on a worker thread of its
- * own (`onnx-thread.ts`). Files come from scripts/setup-model.sh; nothing is
- * downloaded at run time.
+ * 512 dimensions) run in-process by onnxruntime-node, one single-threaded session
+ * per inference thread (`onnx-thread.ts`). Files come from scripts/setup-model.sh;
+ * nothing is downloaded at run time.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,18 +24,12 @@ export interface OnnxEmbedderOptions {
   /** Directory holding the two model files (config EMBEDDING_MODEL_DIR, filled by scripts/setup-model.sh). */
   modelDir: string;
   /**
-   * Texts embedded per turn on the model before other callers' work may run (each text
-   * is its own inference; see `runOne`). Default 16.
+   * Most texts in one turn on an inference thread before other callers' work may run
+   * (each text is its own inference; see `runOne`). Default 16.
    */
   batchSize?: number;
-  /** onnxruntime intra-op threads. Default: onnxruntime's own choice (one per physical core). */
+  /** Inference threads, each one single-threaded session on one core. Default 1. */
   threads?: number;
-  /**
-   * Whether idle intra-op threads spin waiting for work. Faster when the model has
-   * the machine to itself; wasteful beside other work (measured: the worker used 15%
-   * less CPU for the same documents without). Default false.
-   */
-  spinWait?: boolean;
 }
 
 export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<Embedder> {
@@ -60,16 +54,20 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
   // accents) is what the vocabulary was built for.
   const tokenizer = loadWordPieceTokenizer(tokenizerFile, { lowercase: true });
 
-  const model = await startInferenceThread(onnxFile, options.threads, options.spinWait ?? false);
+  const threads = await Promise.all(Array.from({ length: options.threads ?? 1 }, () => startInferenceThread(onnxFile)));
   let closed = false;
 
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     if (closed) throw new AppError('E_EMBEDDER_CLOSED', 'onnx embedder is closed');
+    // Spread over the threads, so one caller's texts use every core; at most `batchSize`
+    // texts per message, since a thread answers messages in order and a search query sent
+    // during a long ingestion should wait for one turn, not all of them. Each turn goes to
+    // the thread with the fewest texts waiting.
+    const turnSize = Math.min(batchSize, Math.ceil(texts.length / threads.length));
     const turns: Promise<Float32Array[]>[] = [];
-    // `batchSize` texts per message: the thread answers messages in order, so a
-    // search query sent during a long ingestion waits for one turn, not all of them.
-    for (let start = 0; start < texts.length; start += batchSize) {
-      turns.push(model.embedRows(texts.slice(start, start + batchSize).map((text) => tokenizer.encode(text, MAX_TOKENS))));
+    for (let start = 0; start < texts.length; start += turnSize) {
+      const thread = threads.reduce((least, t) => (t.waiting() < least.waiting() ? t : least));
+      turns.push(thread.embedRows(texts.slice(start, start + turnSize).map((text) => Int32Array.from(tokenizer.encode(text, MAX_TOKENS)))));
     }
     return (await Promise.all(turns)).flat();
   };
@@ -84,12 +82,15 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
       return vector!;
     },
     countTokens: (text) => tokenizer.countTokens(text),
-    health: () => (closed ? { ok: false, reason: 'onnx embedder is closed' } : model.health()),
+    health() {
+      if (closed) return { ok: false, reason: 'onnx embedder is closed' };
+      return threads.map((thread) => thread.health()).find((health) => !health.ok) ?? { ok: true };
+    },
     tokenCounter: { kind: 'wordpiece', tokenizerFile, lowercase: true },
     async close() {
       if (closed) return;
       closed = true;
-      await model.stop();
+      await Promise.all(threads.map((thread) => thread.stop()));
     },
   } satisfies Embedder;
 }
@@ -102,7 +103,9 @@ const threadBootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/ap
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.resolve('./onnx-thread.ts'))}); })`;
 
 interface InferenceThread {
-  embedRows(rows: number[][]): Promise<Float32Array[]>;
+  embedRows(rows: Int32Array[]): Promise<Float32Array[]>;
+  /** Texts sent and not yet answered. */
+  waiting(): number;
   /** Not ok while the thread is lost; asking starts a new one, so readiness recovers without traffic. */
   health(): EmbedderHealth;
   stop(): Promise<void>;
@@ -113,7 +116,7 @@ interface InferenceThread {
  * dies fails the calls in flight (retryable: the activity runs again) and is
  * started anew on the next call.
  */
-async function startInferenceThread(onnxFile: string, threads: number | undefined, spinWait: boolean): Promise<InferenceThread> {
+async function startInferenceThread(onnxFile: string): Promise<InferenceThread> {
   const pending = new Map<number, { resolve(v: Float32Array[]): void; reject(e: unknown): void }>();
   let nextId = 0;
   let current: Promise<Worker> | undefined;
@@ -122,7 +125,7 @@ async function startInferenceThread(onnxFile: string, threads: number | undefine
 
   const spawn = () =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(threadBootstrap, { eval: true, workerData: { onnxFile, threads, spinWait } });
+      const worker = new Worker(threadBootstrap, { eval: true, workerData: { onnxFile } });
       worker.on('message', (message: { ready?: boolean; id?: number; vectors?: Float32Array[]; error?: string }) => {
         if (message.ready === true) {
           lostBecause = undefined;
@@ -151,17 +154,25 @@ async function startInferenceThread(onnxFile: string, threads: number | undefine
   const thread = () => (current ??= spawn());
   await thread();
   const inFlight = new Set<Promise<Float32Array[]>>();
+  let waitingRows = 0;
   return {
     async embedRows(rows) {
-      const worker = await thread();
-      const id = nextId++;
-      const call = new Promise<Float32Array[]>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, rows });
-      });
-      inFlight.add(call);
-      return call.finally(() => inFlight.delete(call));
+      waitingRows += rows.length;
+      try {
+        const worker = await thread();
+        const id = nextId++;
+        const call = new Promise<Float32Array[]>((resolve, reject) => {
+          pending.set(id, { resolve, reject });
+          // Token ids as typed arrays, moved rather than copied to the thread.
+          worker.postMessage({ id, rows }, rows.map((row) => row.buffer as ArrayBuffer));
+        });
+        inFlight.add(call);
+        return await call.finally(() => inFlight.delete(call));
+      } finally {
+        waitingRows -= rows.length;
+      }
     },
+    waiting: () => waitingRows,
     health() {
       if (lostBecause === undefined) return { ok: true };
       if (!stopping) thread().catch(() => {}); // the failure shows in lostBecause
