@@ -5,6 +5,9 @@ import type { IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem, notFoundHandler, problemHandler } from './problem.ts';
+import type { Authenticator } from './middleware/auth.ts';
+import { createApiKeysRouter } from './routes/api-keys.ts';
+import { createDocumentBatchRouter } from './routes/documents-batch.ts';
 import { createDocumentsRouter } from './routes/documents.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createKnowledgeBasesRouter, type KnowledgeBaseOrchestration } from './routes/knowledge-bases.ts';
@@ -12,6 +15,8 @@ import { createSearchRouter } from './routes/search.ts';
 
 export interface AppDeps {
   platform: Platform;
+  /** Who is calling (API keys, or open local mode); see api/middleware/auth.ts. */
+  authenticator: Authenticator;
   ingestion: IngestionService;
   temporal: Connection;
   /** Starts knowledge-base deletion workflows; without it DELETE /v1/knowledge-bases/:id answers 503. */
@@ -25,7 +30,7 @@ const orchestrationMissing: KnowledgeBaseOrchestration = {
 };
 
 /** The Express app: routes and middleware composed, no listening (tests mount it on port 0). */
-export function createApp({ platform, ingestion, temporal, knowledgeBaseOrchestration }: AppDeps): express.Express {
+export function createApp({ platform, authenticator, ingestion, temporal, knowledgeBaseOrchestration }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from `a[b]=c`: one value shape per parameter
@@ -34,7 +39,12 @@ export function createApp({ platform, ingestion, temporal, knowledgeBaseOrchestr
     res.json(openApiDocument);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument));
-  app.use('/v1/documents', createDocumentsRouter({ db: platform.db, ingestion, maxJsonUploadBytes: platform.config.MAX_JSON_UPLOAD_SIZE }));
+  // Health and the API's description are open; every resource under /v1 has a tenant.
+  app.use('/v1', authenticator.authenticate);
+  app.use('/v1/api-keys', createApiKeysRouter({ db: platform.db, authenticator }));
+  const documentDeps = { db: platform.db, ingestion, maxJsonUploadBytes: platform.config.MAX_JSON_UPLOAD_SIZE };
+  app.use('/v1/documents', createDocumentBatchRouter(documentDeps));
+  app.use('/v1/documents', createDocumentsRouter(documentDeps));
   app.use(
     '/v1/knowledge-bases',
     createKnowledgeBasesRouter({ db: platform.db, orchestration: knowledgeBaseOrchestration ?? orchestrationMissing }),

@@ -6,6 +6,7 @@ import { startApi } from './server.ts';
 const platform = await createPlatform(loadConfig());
 const api = await startApi(platform);
 console.log(`api: listening on ${api.url} (database: ${platform.db.engine}); docs at ${api.url}/docs`);
+if (api.createdOperatorKey) console.log(`api: created the operator's API key, shown only now: ${api.createdOperatorKey}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {

@@ -5,11 +5,15 @@ import { Client, Connection } from '@temporalio/client';
 import { createDocumentWorkflows } from '../client/documents.ts';
 import { createIngestionService, type IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
+import { ensureOperatorKey } from '../lib/identity/api-keys.ts';
 import { createApp } from './app.ts';
+import { createAuthenticator } from './middleware/auth.ts';
 
 export interface RunningApi {
   url: string;
   ingestion: IngestionService;
+  /** The operator's API key when this start created it (shown once; only its hash is stored). */
+  createdOperatorKey?: string;
   close(): Promise<void>;
 }
 
@@ -46,11 +50,14 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
     workflows: createDocumentWorkflows(temporal, config.INGEST_TASK_QUEUE),
     maxUploadBytes: config.MAX_UPLOAD_SIZE,
   });
+  const auth = config.AUTH === 'on';
+  const { created: createdOperatorKey } = auth ? await ensureOperatorKey(platform.db, config.ADMIN_API_KEY) : {};
   const app = createApp({
     platform,
+    authenticator: createAuthenticator({ db: platform.db, enabled: auth }),
     ingestion,
     temporal: connection,
-    knowledgeBaseOrchestration: { deleteKnowledgeBase: (_tenant, id) => ingestion.removeKnowledgeBase(id) },
+    knowledgeBaseOrchestration: { deleteKnowledgeBase: (tenant, id) => ingestion.removeKnowledgeBase(tenant, id) },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, config.HOST, (error?: Error) => (error ? reject(error) : resolve(s)));
@@ -62,6 +69,7 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
   return {
     url: `http://${config.HOST}:${boundPort}`,
     ingestion,
+    createdOperatorKey,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -26,6 +26,10 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   /** Address the API binds to. */
   HOST: z.string().default('127.0.0.1'),
+  /** `on`: every /v1 request needs an API key. `off`: open local mode, every caller is the default tenant's administrator. */
+  AUTH: z.enum(['on', 'off']).default('on'),
+  /** The operator's key (scopes admin + tenants), stored if missing; unset, the API creates one at first start and shows it once. */
+  ADMIN_API_KEY: z.string().optional(),
   /** Temporal frontend address. */
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

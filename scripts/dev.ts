@@ -1,4 +1,5 @@
-import { createReadStream, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from '@temporalio/worker';
@@ -15,6 +16,10 @@ import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
  */
 const samplesDir = fileURLToPath(new URL('../samples/', import.meta.url));
 
+// The operator's key, kept where npm start keeps its state (readable by this user only), so a
+// restart shows the same key; ADMIN_API_KEY, when set, wins.
+const keyFile = path.join(process.env.AISTACK_STATE ?? path.join(os.homedir(), '.cache', 'aistack', 'state'), 'admin-api-key');
+if (!process.env.ADMIN_API_KEY && existsSync(keyFile)) process.env.ADMIN_API_KEY = readFileSync(keyFile, 'utf8').trim();
 const config = loadConfig();
 
 // Ctrl-C drains the worker, then the rest closes behind it. One Ctrl-C may arrive
@@ -46,11 +51,17 @@ worker = ingest.worker;
 const workerRun = ingest.run();
 if (stopRequestedAt) drain(); // Ctrl-C came while setting up
 const api = await startApi(platform);
+if (api.createdOperatorKey) {
+  mkdirSync(path.dirname(keyFile), { recursive: true });
+  writeFileSync(keyFile, api.createdOperatorKey, { mode: 0o600 });
+}
+const apiKey = config.AUTH === 'on' ? (api.createdOperatorKey ?? config.ADMIN_API_KEY) : undefined;
+const authHeader = apiKey ? ` -H 'Authorization: Bearer ${apiKey}'` : '';
 
 for (const name of readdirSync(samplesDir).sort()) {
   if (stopRequestedAt) break;
   const upload = await api.ingestion.receive(createReadStream(path.join(samplesDir, name)));
-  const { document, created } = await api.ingestion.submit(upload, { filename: name, tags: ['sample'], source: 'samples/' + name });
+  const { document, created } = await api.ingestion.submit('default', upload, { filename: name, tags: ['sample'], source: 'samples/' + name });
   console.log(`sample ${name}: ${created ? 'ingesting' : document.status} (${document.id.slice(0, 12)}…)`);
 }
 
@@ -60,9 +71,10 @@ AI Stack jobs is running (database: ${platform.db.engine})
   API docs         ${api.url}/docs
   Temporal         ${config.TEMPORAL_ADDRESS}
   Temporal Web UI  ${config.TEMPORAL_UI_URL}
+  API key          ${apiKey ? `${apiKey} (operator: admin + tenants; kept in ${keyFile})` : 'none needed (AUTH=off, open local mode)'}
 Try:
-  curl -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
-  curl -G --data-urlencode 'q=出差住宿怎么报销' -d k=3 ${api.url}/v1/search/semantic
+  curl${authHeader} -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
+  curl${authHeader} -G --data-urlencode 'q=出差住宿怎么报销' -d k=3 ${api.url}/v1/search/semantic
 Stop with Ctrl-C.`);
 
 await workerRun;

@@ -4,14 +4,11 @@ import type { Database } from '../../lib/db/index.ts';
 import { DocumentNotFoundError } from '../../lib/documents/errors.ts';
 import type { IngestionService } from '../services/ingestion.ts';
 import type { ReceivedUpload } from '../../lib/documents/intake.ts';
-import { getDocument, listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
-import {
-  DEFAULT_KNOWLEDGE_BASE,
-  DEFAULT_TENANT,
-  requireKnowledgeBase,
-} from '../../lib/knowledge-bases/repository.ts';
+import { getTenantDocument, listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
+import { DEFAULT_KNOWLEDGE_BASE, requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
 import { decodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
+import { requireScope, tenantOf } from '../middleware/auth.ts';
 import { parseMultipart } from '../multipart.ts';
 import { HttpProblem } from '../problem.ts';
 import { cursorPayload, documentId, jsonUpload, listQuery, uploadFields } from '../schemas.ts';
@@ -62,7 +59,35 @@ function cleanFilename(name: string | undefined): string | undefined {
   return label && label !== '.' && label !== '..' ? label.slice(0, 255) : undefined;
 }
 
-type UploadFields = ReturnType<typeof uploadFields.parse> & { filename?: string };
+export type UploadFields = ReturnType<typeof uploadFields.parse> & { filename?: string };
+
+/**
+ * Files a received upload (multipart or JSON alike) into its knowledge base and starts its
+ * ingestion. The insert itself refuses an unknown or deleting knowledge base, atomically.
+ * Fields that fail to read discard the upload.
+ */
+export async function submitUpload(ingestion: IngestionService, tenant: string, file: ReceivedUpload, readFields: () => UploadFields) {
+  let fields: UploadFields;
+  try {
+    fields = readFields();
+  } catch (error) {
+    await ingestion.discard(file);
+    throw error;
+  }
+  return ingestion.submit(tenant, file, {
+    ...fields,
+    filename: cleanFilename(fields.filename),
+    knowledgeBase: fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE,
+  });
+}
+
+/** What an accepted upload answers: 202 for a new document, 200 for the same bytes again. */
+export const toAcceptedView = (document: DocumentRecord, created: boolean) => ({
+  id: document.id,
+  status: document.status,
+  workflowId: document.workflowId,
+  duplicate: !created,
+});
 
 export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: DocumentsRouterDeps): Router {
   const router = Router();
@@ -71,30 +96,15 @@ export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: Doc
     detail: `the JSON body exceeds ${maxJsonUploadBytes} bytes (MAX_JSON_UPLOAD_SIZE); send larger documents as multipart/form-data`,
   });
 
-  /**
-   * Files a received upload (multipart or JSON alike) into its knowledge base and starts its
-   * ingestion. The insert itself refuses an unknown or deleting knowledge base, atomically.
-   */
   async function accept(res: Response, file: ReceivedUpload, readFields: () => UploadFields): Promise<void> {
-    let fields: UploadFields;
-    try {
-      fields = readFields();
-    } catch (error) {
-      await ingestion.discard(file);
-      throw error;
-    }
-    const { document, created } = await ingestion.submit(file, {
-      ...fields,
-      filename: cleanFilename(fields.filename),
-      knowledgeBase: fields.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE,
-    });
+    const { document, created } = await submitUpload(ingestion, tenantOf(res), file, readFields);
     res
       .status(created ? 202 : 200)
       .location(`/v1/documents/${document.id}`)
-      .json({ id: document.id, status: document.status, workflowId: document.workflowId, duplicate: !created });
+      .json(toAcceptedView(document, created));
   }
 
-  router.post('/', async (req, res) => {
+  router.post('/', requireScope('documents:write'), async (req, res) => {
     if (req.is('multipart/form-data')) {
       const upload = await parseMultipart(req, { fields: 40, fieldSize: 20 * 1024 }, ingestion);
       return accept(res, upload.file, () => {
@@ -116,36 +126,37 @@ export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: Doc
     );
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', requireScope('documents:read'), async (req, res) => {
     const query = parseInput(listQuery, req.query);
-    if (query.knowledgeBase) await requireKnowledgeBase(db, DEFAULT_TENANT, query.knowledgeBase);
+    const tenant = tenantOf(res);
+    if (query.knowledgeBase) await requireKnowledgeBase(db, tenant, query.knowledgeBase);
     const page = await listDocuments(db, {
       status: query.status,
       tag: query.tag,
       knowledgeBase: query.knowledgeBase,
-      tenant: DEFAULT_TENANT,
+      tenant,
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(cursorPayload, query.cursor) : undefined,
     });
     res.json({ items: page.items.map(toDocumentView), nextCursor: page.nextCursor });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/:id', requireScope('documents:read'), async (req, res) => {
     const id = parseInput(documentId, req.params.id, 'id');
-    const document = await getDocument(db, id);
+    const document = await getTenantDocument(db, tenantOf(res), id);
     if (!document) throw new DocumentNotFoundError(id);
     res.json(toDocumentView(document));
   });
 
   /** Removal is a workflow (it survives a crash part-way); the document shows `deleting` until it is gone. */
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', requireScope('documents:write'), async (req, res) => {
     const id = parseInput(documentId, req.params.id, 'id');
-    const { workflowId } = await ingestion.remove(id);
+    const { workflowId } = await ingestion.remove(tenantOf(res), id);
     res.status(202).json({ id, workflowId, status: 'deleting' });
   });
 
-  router.post('/:id/reingest', async (req, res) => {
-    const document = await ingestion.reingest(parseInput(documentId, req.params.id, 'id'));
+  router.post('/:id/reingest', requireScope('documents:write'), async (req, res) => {
+    const document = await ingestion.reingest(tenantOf(res), parseInput(documentId, req.params.id, 'id'));
     res.status(202).json({ id: document.id, status: document.status, workflowId: document.workflowId, duplicate: false });
   });
 

@@ -4,7 +4,6 @@ import type { Database } from '../../lib/db/index.ts';
 import { KnowledgeBaseNotFoundError } from '../../lib/knowledge-bases/errors.ts';
 import {
   createKnowledgeBase,
-  DEFAULT_TENANT,
   listKnowledgeBases,
   markKnowledgeBaseDeleting,
   requireKnowledgeBase,
@@ -13,6 +12,7 @@ import {
 } from '../../lib/knowledge-bases/repository.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
+import { requireScope, tenantOf } from '../middleware/auth.ts';
 import { knowledgeBaseChanges, knowledgeBaseId, knowledgeBaseListQuery, newKnowledgeBase } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 
@@ -48,40 +48,40 @@ export function toKnowledgeBaseView(kb: KnowledgeBase) {
 
 export function createKnowledgeBasesRouter({ db, orchestration }: KnowledgeBasesRouterDeps): Router {
   const router = Router();
-  const tenant = DEFAULT_TENANT;
   const idParam = (value: unknown) => parseInput(knowledgeBaseId, value, 'id');
   const readJson = createJsonBodyReader(64 * 1024, { code: 'E_BODY_TOO_LARGE', detail: 'the JSON body exceeds 64 KiB' });
   /** A body that is not JSON reads as empty, and validation names what is missing. */
   const body = async (req: Parameters<typeof readJson>[0], res: Parameters<typeof readJson>[1]) =>
     req.is('application/json') ? ((await readJson(req, res)) ?? {}) : {};
 
-  router.post('/', async (req, res) => {
+  router.post('/', requireScope('documents:write'), async (req, res) => {
     const input = parseInput(newKnowledgeBase, await body(req, res));
-    const kb = await createKnowledgeBase(db, tenant, input);
+    const kb = await createKnowledgeBase(db, tenantOf(res), input);
     res.status(201).location(`/v1/knowledge-bases/${kb.id}`).json(toKnowledgeBaseView(kb));
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', requireScope('documents:read'), async (req, res) => {
     const query = parseInput(knowledgeBaseListQuery, req.query);
     const after = query.cursor ? decodeCursor(cursorPayload, query.cursor).id : undefined;
-    const page = await listKnowledgeBases(db, tenant, { limit: query.limit, after });
+    const page = await listKnowledgeBases(db, tenantOf(res), { limit: query.limit, after });
     res.json({ items: page.items.map(toKnowledgeBaseView), nextCursor: page.nextAfter ? encodeCursor({ id: page.nextAfter }) : null });
   });
 
-  router.get('/:id', async (req, res) => {
-    res.json(toKnowledgeBaseView(await requireKnowledgeBase(db, tenant, idParam(req.params.id))));
+  router.get('/:id', requireScope('documents:read'), async (req, res) => {
+    res.json(toKnowledgeBaseView(await requireKnowledgeBase(db, tenantOf(res), idParam(req.params.id))));
   });
 
-  router.patch('/:id', async (req, res) => {
+  router.patch('/:id', requireScope('documents:write'), async (req, res) => {
     const id = idParam(req.params.id);
-    const kb = await updateKnowledgeBase(db, tenant, id, parseInput(knowledgeBaseChanges, await body(req, res)));
+    const kb = await updateKnowledgeBase(db, tenantOf(res), id, parseInput(knowledgeBaseChanges, await body(req, res)));
     if (!kb) throw new KnowledgeBaseNotFoundError(id);
     res.json(toKnowledgeBaseView(kb));
   });
 
   /** Marks it `deleting` (uploads into it are refused from now on), then hands the removal to its workflow. */
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', requireScope('documents:write'), async (req, res) => {
     const id = idParam(req.params.id);
+    const tenant = tenantOf(res);
     const kb = await markKnowledgeBaseDeleting(db, tenant, id);
     if (!kb) throw new KnowledgeBaseNotFoundError(id);
     const { workflowId } = await orchestration.deleteKnowledgeBase(tenant, id);

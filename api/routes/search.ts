@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Database } from '../../lib/db/index.ts';
 import type { Embedder } from '../../lib/embeddings/port.ts';
-import { DEFAULT_TENANT, requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
+import { requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
+import { requireScope, tenantOf } from '../middleware/auth.ts';
 import { semanticSearch } from '../../lib/search/semantic.ts';
 import { semanticQuery } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
@@ -10,11 +11,12 @@ export function createSearchRouter({ db, embedder }: { db: Database; embedder: E
   const router = Router();
 
   /** Nearest chunks by meaning: the query is embedded with the model's query instruction. */
-  router.get('/semantic', async (req, res) => {
+  router.get('/semantic', requireScope('search'), async (req, res) => {
     const { q, k, knowledgeBase } = parseInput(semanticQuery, req.query);
-    if (knowledgeBase) await requireKnowledgeBase(db, DEFAULT_TENANT, knowledgeBase);
+    const tenant = tenantOf(res);
+    if (knowledgeBase) await requireKnowledgeBase(db, tenant, knowledgeBase);
     const vector = await embedder.embedQuery(q);
-    const hits = await semanticSearch(db, vector, k, { knowledgeBase, tenant: DEFAULT_TENANT });
+    const hits = await semanticSearch(db, vector, k, { knowledgeBase, tenant });
     res.json({ results: hits.map((h) => ({ ...h, score: Math.round(h.score * 10000) / 10000 })) });
   });
 

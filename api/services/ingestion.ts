@@ -8,9 +8,16 @@ import { DocumentDeletingError, DocumentNotFoundError, IngestionBusyError } from
 import { documentIdFor } from '../../lib/documents/ids.ts';
 import { receiveUpload, type ReceivedUpload } from '../../lib/documents/intake.ts';
 import type { Metadata } from '../../lib/documents/metadata.ts';
-import { deleteDocument, getDocument, insertDocumentIfNew, updateDocumentStage, type DocumentRecord } from '../../lib/documents/repository.ts';
+import {
+  deleteDocument,
+  getDocument,
+  getTenantDocument,
+  insertDocumentIfNew,
+  updateDocumentStage,
+  type DocumentRecord,
+} from '../../lib/documents/repository.ts';
 import { sniffDocumentType } from '../../lib/documents/sniff.ts';
-import { DEFAULT_KNOWLEDGE_BASE, DEFAULT_TENANT } from '../../lib/knowledge-bases/repository.ts';
+import { DEFAULT_KNOWLEDGE_BASE } from '../../lib/knowledge-bases/repository.ts';
 import { ingestWorkflowId } from '../../workflows/definitions.ts';
 
 export interface DocumentMetadata {
@@ -35,8 +42,6 @@ export interface IngestionDeps {
  * that must survive a crash (ingesting, removing) is a workflow; this only starts it.
  */
 export function createIngestionService({ db, blobs, workflows, maxUploadBytes }: IngestionDeps) {
-  const tenant = DEFAULT_TENANT;
-
   return {
     /** Streams an upload into staging; `submit` or `discard` it once its form fields are read. */
     receive: (body: Readable) => receiveUpload(blobs, body, maxUploadBytes),
@@ -50,7 +55,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
      * starts its workflow or leaves nothing behind (a crash in between is left to the
      * reconcile Schedule, which starts the run).
      */
-    async submit(upload: ReceivedUpload, metadata: DocumentMetadata): Promise<{ document: DocumentRecord; created: boolean }> {
+    async submit(tenant: string, upload: ReceivedUpload, metadata: DocumentMetadata): Promise<{ document: DocumentRecord; created: boolean }> {
       try {
         const docType = await sniffDocumentType(upload.head, metadata.filename);
         const knowledgeBase = metadata.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE;
@@ -59,6 +64,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
         await blobs.rename(upload.stagingKey, blobKey);
         const result = await insertDocumentIfNew(db, {
           id,
+          tenant,
           knowledgeBase,
           lang: metadata.lang ?? null,
           metadata: metadata.metadata ?? {},
@@ -96,8 +102,8 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
       }
     },
 
-    async reingest(id: string): Promise<DocumentRecord> {
-      const document = await getDocument(db, id);
+    async reingest(tenant: string, id: string): Promise<DocumentRecord> {
+      const document = await getTenantDocument(db, tenant, id);
       if (!document) throw new DocumentNotFoundError(id);
       if (document.status === 'deleting') throw new DocumentDeletingError(id);
       if (document.status === 'queued' || document.status === 'running') throw new IngestionBusyError(id);
@@ -112,13 +118,13 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
     },
 
     /** Starts the document's removal (its ingestion stopped, rows, vectors and blobs gone); a repeat joins it. */
-    async remove(id: string): Promise<{ workflowId: string }> {
-      if (!(await getDocument(db, id))) throw new DocumentNotFoundError(id);
+    async remove(tenant: string, id: string): Promise<{ workflowId: string }> {
+      if (!(await getTenantDocument(db, tenant, id))) throw new DocumentNotFoundError(id);
       return { workflowId: await workflows.startDeletion(id, { tenant }) };
     },
 
     /** Starts a knowledge base's removal with all its documents. */
-    async removeKnowledgeBase(knowledgeBase: string): Promise<{ workflowId: string }> {
+    async removeKnowledgeBase(tenant: string, knowledgeBase: string): Promise<{ workflowId: string }> {
       return { workflowId: await workflows.startKnowledgeBaseDeletion(tenant, knowledgeBase) };
     },
   };

@@ -130,9 +130,21 @@ export async function getDocument(db: Queryable, id: string): Promise<DocumentRe
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 
+/** A document as one tenant may see it: another tenant's reads as no document at all. */
+export async function getTenantDocument(db: Queryable, tenant: string, id: string): Promise<DocumentRecord | undefined> {
+  const { rows } = await db.query(`select ${columns} from documents where id = $1 and tenant = $2`, [id, tenant]);
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
 export interface DocumentPage {
   items: DocumentRecord[];
   nextCursor: string | null;
+}
+
+/** A tenant's documents among `ids`, in one query; ids that are not theirs are simply absent. */
+export async function getTenantDocuments(db: Queryable, tenant: string, ids: readonly string[]): Promise<Map<string, DocumentRecord>> {
+  const { rows } = await db.query(`select ${columns} from documents where id = any($1::text[]) and tenant = $2`, [[...ids], tenant]);
+  return new Map(rows.map((row) => [row.id as string, toRecord(row)]));
 }
 
 /** Newest first; the cursor is the (created_at, id) of the last item, opaque to clients. */

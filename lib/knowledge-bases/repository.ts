@@ -138,7 +138,7 @@ export async function updateKnowledgeBase(
  * for an unknown id.
  */
 export async function markKnowledgeBaseDeleting(db: Queryable, tenant: string, id: string): Promise<KnowledgeBase | undefined> {
-  if (tenant === DEFAULT_TENANT && id === DEFAULT_KNOWLEDGE_BASE) throw new DefaultKnowledgeBaseError();
+  if (id === DEFAULT_KNOWLEDGE_BASE) throw new DefaultKnowledgeBaseError(); // every tenant keeps its own
   await db.query(
     `update knowledge_bases set status = 'deleting', updated_at = now() where tenant = $1 and id = $2 and status <> 'deleting'`,
     [tenant, id],
@@ -151,7 +151,7 @@ export async function markKnowledgeBaseDeleting(db: Queryable, tenant: string, i
  * refuses it before then). Returns whether a row was removed.
  */
 export async function deleteKnowledgeBase(db: Queryable, tenant: string, id: string): Promise<boolean> {
-  if (tenant === DEFAULT_TENANT && id === DEFAULT_KNOWLEDGE_BASE) throw new DefaultKnowledgeBaseError();
+  if (id === DEFAULT_KNOWLEDGE_BASE) throw new DefaultKnowledgeBaseError(); // every tenant keeps its own
   try {
     const { rows } = await db.query('delete from knowledge_bases where tenant = $1 and id = $2 returning id', [tenant, id]);
     return rows.length > 0;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
+import { createAuthenticator } from '../../api/middleware/auth.ts';
 import { createApp } from '../../api/app.ts';
 import { postJson } from '../helpers/multipart.ts';
 import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
@@ -119,6 +120,7 @@ describe('knowledge bases', () => {
     const connection = await Connection.connect({ address: t.platform.config.TEMPORAL_ADDRESS });
     const app = createApp({
       platform: t.platform,
+      authenticator: createAuthenticator({ db: t.platform.db, enabled: false }),
       ingestion: t.api.ingestion,
       temporal: connection,
       knowledgeBaseOrchestration: {

@@ -1,0 +1,12 @@
+/**
+ * What an API key may do. `admin` is everything within its tenant, including
+ * managing the tenant's keys; `tenants` (the operator's bootstrap key) may also
+ * create keys for other tenants, which is how a new tenant starts.
+ */
+export const SCOPES = ['documents:read', 'documents:write', 'search', 'reports', 'admin', 'tenants'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Whether a key holding `held` may act under `needed`. */
+export function grants(held: readonly string[], needed: Scope): boolean {
+  return held.includes(needed) || (needed !== 'tenants' && held.includes('admin'));
+}
