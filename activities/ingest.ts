@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { BlobStore } from '../lib/blob/port.ts';
 import type { Database } from '../lib/db/index.ts';
+import type { CacheScope } from '../lib/cache/index.ts';
 import { extractedTextKey } from '../lib/documents/blob-keys.ts';
+import { tagsOfDocumentChange } from '../lib/documents/cache-tags.ts';
 import { countChunks, pendingChunks, replaceChunks, storeEmbeddings } from '../lib/documents/chunk-repository.ts';
 import type { PreparePool } from '../lib/documents/prepare/pool.ts';
 import type { PreparedDocument } from '../lib/documents/prepare/task.ts';
@@ -26,6 +28,8 @@ export interface IngestDeps {
   embedBatchSize: number;
   /** Whether Tesseract is installed: a scanned document then goes to OCR instead of failing. */
   ocrAvailable: boolean;
+  /** Cached answers built from documents are dropped (on every API process) when one finishes. */
+  cache: Pick<CacheScope, 'invalidateTags'>;
 }
 
 type EmbeddingCounts = { total: number; pending: number };
@@ -151,13 +155,14 @@ export function createIngestActivities(deps: IngestDeps) {
     }): Promise<void> {
       const { documentId, outcome } = input;
       const ready = outcome === 'ready';
-      await updateDocumentStage(db, documentId, {
+      const updated = await updateDocumentStage(db, documentId, {
         status: outcome,
         stage: outcome,
         progress: ready ? 1 : undefined,
         error: input.error ?? null,
         embedding: ready ? { model: embedder.modelId, dimension: embedder.dimension } : undefined,
       });
+      if (updated) await deps.cache.invalidateTags(tagsOfDocumentChange(updated.tenant));
       // Recognised text is only needed until the chunks hold it.
       await blobs.delete(extractedTextKey(documentId));
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { createDocumentWorkflows } from '../client/documents.ts';
+import { createDocumentReads, type DocumentReads } from './services/document-reads.ts';
 import { createIngestionService, type IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { ensureOperatorKey } from '../lib/identity/api-keys.ts';
@@ -12,6 +13,8 @@ import { createAuthenticator } from './middleware/auth.ts';
 export interface RunningApi {
   url: string;
   ingestion: IngestionService;
+  /** Reads of one document through the cache, and the filter of ids that exist. */
+  documentReads: DocumentReads;
   /** The operator's API key when this start created it (shown once; only its hash is stored). */
   createdOperatorKey?: string;
   close(): Promise<void>;
@@ -44,17 +47,22 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
   const { config } = platform;
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const documentReads = createDocumentReads({ db: platform.db, cache: platform.cache });
+  await documentReads.seed();
   const ingestion = createIngestionService({
     db: platform.db,
     blobs: platform.blobs,
     workflows: createDocumentWorkflows(temporal, config.INGEST_TASK_QUEUE),
     maxUploadBytes: config.MAX_UPLOAD_SIZE,
+    cache: platform.cache,
+    documentIds: documentReads,
   });
   const auth = config.AUTH === 'on';
   const { created: createdOperatorKey } = auth ? await ensureOperatorKey(platform.db, config.ADMIN_API_KEY) : {};
   const app = createApp({
     platform,
     authenticator: createAuthenticator({ db: platform.db, enabled: auth }),
+    documentReads,
     ingestion,
     temporal: connection,
     knowledgeBaseOrchestration: { deleteKnowledgeBase: (tenant, id) => ingestion.removeKnowledgeBase(tenant, id) },
@@ -69,6 +77,7 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
   return {
     url: `http://${config.HOST}:${boundPort}`,
     ingestion,
+    documentReads,
     createdOperatorKey,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -66,6 +66,14 @@ const schema = z.object({
   PARSE_THREADS: int(1, 32).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
   /** Minutes between runs of the reconcile Schedule (restarts lost runs, sweeps orphan files); 0 creates no Schedule. */
   RECONCILE_EVERY_MINUTES: int(0, 1440).default(5),
+  /** Redis for the cache's L2, its invalidation bus and cross-process single-flight, and the rate limits; unset: L1 only. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  /** Prefix of every cache key and channel in Redis, so deployments (and test suites) sharing one Redis never meet. */
+  CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('aistack'),
+  CACHE_L1_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
+  CACHE_L1_MAX_MB: int(1, 65_536).default(64),
+  /** Interval of the Schedule that warms the cache with the busiest searches; `0` creates none. */
+  WARM_CACHE_EVERY_MINUTES: int(0, 1440).default(10),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),

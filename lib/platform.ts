@@ -1,4 +1,5 @@
 import { createLocalBlobStore } from './blob/local.ts';
+import { createCache, type Cache } from './cache/index.ts';
 import type { BlobStore } from './blob/port.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/index.ts';
@@ -12,6 +13,8 @@ export interface Platform {
   db: Database;
   blobs: BlobStore;
   embedder: Embedder;
+  /** L1 in process; with REDIS_URL also L2, the invalidation bus and cross-process single-flight. */
+  cache: Cache;
   close(): Promise<void>;
 }
 
@@ -51,13 +54,21 @@ export async function createPlatform(config: Config): Promise<Platform> {
     await Promise.allSettled([db.close(), embedder.close()]);
     throw error;
   }
+  const cache = createCache({
+    prefix: config.CACHE_PREFIX,
+    redis: config.REDIS_URL ? { url: config.REDIS_URL } : undefined,
+    l1: { maxEntries: config.CACHE_L1_MAX_ENTRIES, maxBytes: config.CACHE_L1_MAX_MB * 1024 * 1024 },
+  });
+  // Redis down at start is not fatal: the cache serves from L1 and its loaders until Redis answers.
+  await cache.ready(2_000).catch(() => {});
   return {
     config,
     db,
     blobs: createLocalBlobStore(config.BLOB_DIR),
     embedder,
+    cache,
     async close() {
-      await Promise.allSettled([db.close(), embedder.close()]);
+      await Promise.allSettled([db.close(), embedder.close(), cache.close()]);
     },
   };
 }

@@ -1,16 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createCacheWarmingActivities } from '../activities/cache-warming.ts';
 import { createDocumentLifecycleActivities } from '../activities/documents.ts';
 import { createIngestActivities } from '../activities/ingest.ts';
 import { createOcrActivities } from '../activities/ocr.ts';
 import { createReconcileActivities } from '../activities/reconcile.ts';
 import { createDocumentWorkflows } from '../client/documents.ts';
-import { ensureReconcileSchedule } from '../client/schedules.ts';
+import { ensureReconcileSchedule, ensureWarmCacheSchedule } from '../client/schedules.ts';
 import type { Config } from '../lib/config.ts';
 import { isOcrAvailable } from '../lib/documents/ocr/index.ts';
 import { createPreparePool } from '../lib/documents/prepare/pool.ts';
 import type { Platform } from '../lib/platform.ts';
+import { createQueryEmbeddings } from '../lib/search/query-embeddings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -37,6 +39,9 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
   if (config.RECONCILE_EVERY_MINUTES > 0) {
     await ensureReconcileSchedule(client, config.INGEST_TASK_QUEUE, config.RECONCILE_EVERY_MINUTES);
   }
+  if (config.WARM_CACHE_EVERY_MINUTES > 0) {
+    await ensureWarmCacheSchedule(client, config.INGEST_TASK_QUEUE, config.WARM_CACHE_EVERY_MINUTES);
+  }
   const preparePool = createPreparePool({ threads: config.PARSE_THREADS });
   const worker = await Worker.create({
     connection,
@@ -53,6 +58,7 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
         extractLimits: { maxFileBytes: config.MAX_UPLOAD_SIZE },
         embedBatchSize: config.EMBEDDING_BATCH_SIZE,
         ocrAvailable: await isOcrAvailable(config.OCR_LANGUAGES),
+        cache: platform.cache,
       }),
       ...createOcrActivities({
         db,
@@ -64,7 +70,8 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
           languages: config.OCR_LANGUAGES,
         },
       }),
-      ...createDocumentLifecycleActivities({ db, blobs }),
+      ...createDocumentLifecycleActivities({ db, blobs, cache: platform.cache }),
+      ...createCacheWarmingActivities({ db, queryEmbeddings: createQueryEmbeddings(platform.cache, embedder) }),
       ...createReconcileActivities({ db, blobs, workflows: createDocumentWorkflows(client, config.INGEST_TASK_QUEUE) }),
     },
     // Small documents spend most of their time in round trips: many in flight keep the model busy.

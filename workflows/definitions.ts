@@ -54,3 +54,6 @@ export const deleteKnowledgeBaseWorkflowId = (tenant: string, knowledgeBase: str
 
 /** The Schedule that runs `reconcileDocuments` for one ingestion task queue. */
 export const reconcileScheduleId = (taskQueue: string) => (taskQueue === 'ingest' ? 'reconcile-documents' : `reconcile-documents-${taskQueue}`);
+
+/** The Schedule that runs `warmCache` for one task queue. */
+export const warmCacheScheduleId = (taskQueue: string) => (taskQueue === 'ingest' ? 'warm-cache' : `warm-cache-${taskQueue}`);

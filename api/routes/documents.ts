@@ -2,9 +2,10 @@ import { Router, type Response } from 'express';
 import { Readable } from 'node:stream';
 import type { Database } from '../../lib/db/index.ts';
 import { DocumentNotFoundError } from '../../lib/documents/errors.ts';
+import type { DocumentReads } from '../services/document-reads.ts';
 import type { IngestionService } from '../services/ingestion.ts';
 import type { ReceivedUpload } from '../../lib/documents/intake.ts';
-import { getTenantDocument, listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
+import { listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
 import { DEFAULT_KNOWLEDGE_BASE, requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
 import { decodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
@@ -17,6 +18,7 @@ import { parseInput } from '../validate.ts';
 export interface DocumentsRouterDeps {
   db: Database;
   ingestion: IngestionService;
+  documentReads: DocumentReads;
   /** Largest `application/json` upload body, base64 and all (MAX_JSON_UPLOAD_SIZE). */
   maxJsonUploadBytes: number;
 }
@@ -89,7 +91,7 @@ export const toAcceptedView = (document: DocumentRecord, created: boolean) => ({
   duplicate: !created,
 });
 
-export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: DocumentsRouterDeps): Router {
+export function createDocumentsRouter({ db, ingestion, documentReads, maxJsonUploadBytes }: DocumentsRouterDeps): Router {
   const router = Router();
   const readJson = createJsonBodyReader(maxJsonUploadBytes, {
     code: 'E_DOCUMENT_TOO_LARGE',
@@ -143,7 +145,7 @@ export function createDocumentsRouter({ db, ingestion, maxJsonUploadBytes }: Doc
 
   router.get('/:id', requireScope('documents:read'), async (req, res) => {
     const id = parseInput(documentId, req.params.id, 'id');
-    const document = await getTenantDocument(db, tenantOf(res), id);
+    const document = await documentReads.get(tenantOf(res), id);
     if (!document) throw new DocumentNotFoundError(id);
     res.json(toDocumentView(document));
   });

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../lib/db/index.ts';
+import type { CacheScope } from '../../lib/cache/index.ts';
+import { knowledgeBasesTag } from '../../lib/documents/cache-tags.ts';
 import { KnowledgeBaseNotFoundError } from '../../lib/knowledge-bases/errors.ts';
 import {
   createKnowledgeBase,
@@ -28,6 +30,8 @@ export interface KnowledgeBaseOrchestration {
 export interface KnowledgeBasesRouterDeps {
   db: Database;
   orchestration: KnowledgeBaseOrchestration;
+  /** Cached knowledge-base answers of the tenant are dropped on every change. */
+  cache: Pick<CacheScope, 'invalidateTags'>;
 }
 
 const cursorPayload = z.object({ id: knowledgeBaseId });
@@ -46,8 +50,9 @@ export function toKnowledgeBaseView(kb: KnowledgeBase) {
   };
 }
 
-export function createKnowledgeBasesRouter({ db, orchestration }: KnowledgeBasesRouterDeps): Router {
+export function createKnowledgeBasesRouter({ db, orchestration, cache }: KnowledgeBasesRouterDeps): Router {
   const router = Router();
+  const changed = (tenant: string) => cache.invalidateTags([knowledgeBasesTag(tenant)]);
   const idParam = (value: unknown) => parseInput(knowledgeBaseId, value, 'id');
   const readJson = createJsonBodyReader(64 * 1024, { code: 'E_BODY_TOO_LARGE', detail: 'the JSON body exceeds 64 KiB' });
   /** A body that is not JSON reads as empty, and validation names what is missing. */
@@ -57,6 +62,7 @@ export function createKnowledgeBasesRouter({ db, orchestration }: KnowledgeBases
   router.post('/', requireScope('documents:write'), async (req, res) => {
     const input = parseInput(newKnowledgeBase, await body(req, res));
     const kb = await createKnowledgeBase(db, tenantOf(res), input);
+    await changed(kb.tenant);
     res.status(201).location(`/v1/knowledge-bases/${kb.id}`).json(toKnowledgeBaseView(kb));
   });
 
@@ -75,6 +81,7 @@ export function createKnowledgeBasesRouter({ db, orchestration }: KnowledgeBases
     const id = idParam(req.params.id);
     const kb = await updateKnowledgeBase(db, tenantOf(res), id, parseInput(knowledgeBaseChanges, await body(req, res)));
     if (!kb) throw new KnowledgeBaseNotFoundError(id);
+    await changed(kb.tenant);
     res.json(toKnowledgeBaseView(kb));
   });
 
@@ -84,6 +91,7 @@ export function createKnowledgeBasesRouter({ db, orchestration }: KnowledgeBases
     const tenant = tenantOf(res);
     const kb = await markKnowledgeBaseDeleting(db, tenant, id);
     if (!kb) throw new KnowledgeBaseNotFoundError(id);
+    await changed(tenant);
     const { workflowId } = await orchestration.deleteKnowledgeBase(tenant, id);
     res.status(202).location(`/v1/knowledge-bases/${id}`).json({ id, workflowId, status: 'deleting' });
   });

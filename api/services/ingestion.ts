@@ -3,7 +3,9 @@ import type { DocumentWorkflows } from '../../client/documents.ts';
 import { WorkflowExecutionAlreadyStartedError } from '../../client/documents.ts';
 import type { BlobStore } from '../../lib/blob/port.ts';
 import type { Database } from '../../lib/db/index.ts';
+import type { CacheScope } from '../../lib/cache/index.ts';
 import { uploadedBlobKey } from '../../lib/documents/blob-keys.ts';
+import { tagsOfDocumentChange } from '../../lib/documents/cache-tags.ts';
 import { DocumentDeletingError, DocumentNotFoundError, IngestionBusyError } from '../../lib/documents/errors.ts';
 import { documentIdFor } from '../../lib/documents/ids.ts';
 import { receiveUpload, type ReceivedUpload } from '../../lib/documents/intake.ts';
@@ -35,13 +37,18 @@ export interface IngestionDeps {
   blobs: BlobStore;
   workflows: DocumentWorkflows;
   maxUploadBytes: number;
+  /** Cached answers built from the tenant's documents are dropped when one is added, reingested or removed. */
+  cache: Pick<CacheScope, 'invalidateTags'>;
+  /** Told of every new document id (the cache's filter of ids that exist). */
+  documentIds: { added(id: string): void };
 }
 
 /**
  * What the API does with documents: accept uploads, reingest, and remove them. Work
  * that must survive a crash (ingesting, removing) is a workflow; this only starts it.
  */
-export function createIngestionService({ db, blobs, workflows, maxUploadBytes }: IngestionDeps) {
+export function createIngestionService({ db, blobs, workflows, maxUploadBytes, cache, documentIds }: IngestionDeps) {
+  const documentsChanged = (tenant: string) => cache.invalidateTags(tagsOfDocumentChange(tenant));
   return {
     /** Streams an upload into staging; `submit` or `discard` it once its form fields are read. */
     receive: (body: Readable) => receiveUpload(blobs, body, maxUploadBytes),
@@ -60,6 +67,8 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
         const docType = await sniffDocumentType(upload.head, metadata.filename);
         const knowledgeBase = metadata.knowledgeBase ?? DEFAULT_KNOWLEDGE_BASE;
         const id = documentIdFor({ tenant, knowledgeBase, contentSha256: upload.sha256 });
+        // Announced before the row exists (a false positive is harmless), so no crash leaves it unknown.
+        documentIds.added(id);
         const blobKey = uploadedBlobKey(id);
         await blobs.rename(upload.stagingKey, blobKey);
         const result = await insertDocumentIfNew(db, {
@@ -96,6 +105,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
           }
           throw error;
         }
+        await documentsChanged(tenant);
         return result;
       } finally {
         await blobs.delete(upload.stagingKey);
@@ -108,6 +118,7 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
       if (document.status === 'deleting') throw new DocumentDeletingError(id);
       if (document.status === 'queued' || document.status === 'running') throw new IngestionBusyError(id);
       await updateDocumentStage(db, id, { status: 'queued', stage: 'queued', progress: 0, chunkCount: 0, error: null });
+      await documentsChanged(tenant);
       try {
         await workflows.startIngestion(document, { onConflict: 'FAIL' });
       } catch (error) {
@@ -120,12 +131,16 @@ export function createIngestionService({ db, blobs, workflows, maxUploadBytes }:
     /** Starts the document's removal (its ingestion stopped, rows, vectors and blobs gone); a repeat joins it. */
     async remove(tenant: string, id: string): Promise<{ workflowId: string }> {
       if (!(await getTenantDocument(db, tenant, id))) throw new DocumentNotFoundError(id);
-      return { workflowId: await workflows.startDeletion(id, { tenant }) };
+      const workflowId = await workflows.startDeletion(id, { tenant });
+      await documentsChanged(tenant);
+      return { workflowId };
     },
 
     /** Starts a knowledge base's removal with all its documents. */
     async removeKnowledgeBase(tenant: string, knowledgeBase: string): Promise<{ workflowId: string }> {
-      return { workflowId: await workflows.startKnowledgeBaseDeletion(tenant, knowledgeBase) };
+      const workflowId = await workflows.startKnowledgeBaseDeletion(tenant, knowledgeBase);
+      await documentsChanged(tenant);
+      return { workflowId };
     },
   };
 }

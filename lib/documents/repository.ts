@@ -197,9 +197,9 @@ export interface StageUpdate {
   embedding?: { model: string; dimension: number };
 }
 
-/** Records where a document's ingestion stands; a deleted document stays deleted. */
-export async function updateDocumentStage(db: Queryable, id: string, update: StageUpdate): Promise<void> {
-  await db.query(
+/** Records where a document's ingestion stands; a deleted document stays deleted (undefined). */
+export async function updateDocumentStage(db: Queryable, id: string, update: StageUpdate): Promise<{ tenant: string } | undefined> {
+  const { rows } = await db.query<{ tenant: string }>(
     `update documents set
        status = coalesce($2, status),
        stage = coalesce($3, stage),
@@ -210,7 +210,8 @@ export async function updateDocumentStage(db: Queryable, id: string, update: Sta
        embedding_model = coalesce($9, embedding_model),
        embedding_dim = coalesce($10, embedding_dim),
        updated_at = now()
-     where id = $1`,
+     where id = $1
+     returning tenant`,
     [
       id,
       update.status ?? null,
@@ -224,6 +225,7 @@ export async function updateDocumentStage(db: Queryable, id: string, update: Sta
       update.embedding?.dimension ?? null,
     ],
   );
+  return rows[0];
 }
 
 /** Deletes a document with its chunks, vectors and index entries; returns whether it existed. */

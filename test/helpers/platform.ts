@@ -59,6 +59,9 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     INGEST_TASK_QUEUE: `ingest-test-${randomUUID()}`,
     // Suites run reconcile themselves; a Schedule per suite would outlive it on the shared server.
     RECONCILE_EVERY_MINUTES: '0',
+    WARM_CACHE_EVERY_MINUTES: '0',
+    // Its own corner of the shared Redis.
+    CACHE_PREFIX: `test-${randomUUID()}`,
     // Open local mode: suites about other things call the API without keys; test/integration/identity.test.ts turns it on.
     AUTH: 'off',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),

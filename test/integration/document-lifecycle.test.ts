@@ -60,6 +60,7 @@ describe('the reconcile workflow', () => {
   async function strandedDocument(status: 'queued' | 'running', text: string): Promise<string> {
     const sha = randomUUID().replaceAll('-', '').padEnd(64, '0');
     const id = documentIdFor({ tenant: 'default', knowledgeBase: 'default', contentSha256: sha });
+    t.api.documentReads.added(id); // as the upload announces it, before its row
     await t.platform.blobs.put(`documents/${id}`, Readable.from([text]));
     await insertDocumentIfNew(t.platform.db, {
       id, contentSha256: sha, title: null, source: null, tags: [], filename: 'lost.md', docType: 'md',

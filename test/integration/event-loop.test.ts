@@ -68,6 +68,7 @@ describe('parsing off the event loop', () => {
       chunking: { maxTokens: 400, overlapTokens: 60 },
       embedBatchSize: 8,
       ocrAvailable: false,
+      cache: t.platform.cache,
     });
   });
   after(async () => {

@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { createAuthenticator } from '../../api/middleware/auth.ts';
+import { createDocumentReads } from '../../api/services/document-reads.ts';
+import { createCache } from '../../lib/cache/index.ts';
 import { createApp } from '../../api/app.ts';
 import { postJson } from '../helpers/multipart.ts';
 import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
@@ -121,6 +123,7 @@ describe('knowledge bases', () => {
     const app = createApp({
       platform: t.platform,
       authenticator: createAuthenticator({ db: t.platform.db, enabled: false }),
+      documentReads: createDocumentReads({ db: t.platform.db, cache: createCache() }),
       ingestion: t.api.ingestion,
       temporal: connection,
       knowledgeBaseOrchestration: {
