@@ -7,7 +7,10 @@ import type { Platform } from '../lib/platform.ts';
 import { createQueryEmbeddings } from '../lib/search/query-embeddings.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem, notFoundHandler, problemHandler } from './problem.ts';
-import type { Authenticator } from './middleware/auth.ts';
+import type { Redis } from 'ioredis';
+import { documentsTag, knowledgeBasesTag } from '../lib/documents/cache-tags.ts';
+import { tenantOf, type Authenticator } from './middleware/auth.ts';
+import { applyHttpLayer, createAllowedMethods, createRateLimit, createResponseCache, defaultPolicies, storableUnlessInProgress } from './middleware/index.ts';
 import { createAdminRouter } from './routes/admin.ts';
 import { createApiKeysRouter } from './routes/api-keys.ts';
 import { createDocumentBatchRouter } from './routes/documents-batch.ts';
@@ -24,6 +27,8 @@ export interface AppDeps {
   /** One document through the cache (api/services/document-reads.ts). */
   documentReads: DocumentReads;
   temporal: Connection;
+  /** Shared rate-limit budgets across API processes; without it each process counts alone. */
+  rateLimitRedis?: Redis;
   /** Starts knowledge-base deletion workflows; without it DELETE /v1/knowledge-bases/:id answers 503. */
   knowledgeBaseOrchestration?: KnowledgeBaseOrchestration;
 }
@@ -35,10 +40,14 @@ const orchestrationMissing: KnowledgeBaseOrchestration = {
 };
 
 /** The Express app: routes and middleware composed, no listening (tests mount it on port 0). */
-export function createApp({ platform, authenticator, ingestion, documentReads, temporal, knowledgeBaseOrchestration }: AppDeps): express.Express {
+export function createApp(deps: AppDeps): express.Express {
+  const { platform, authenticator, ingestion, documentReads, temporal, rateLimitRedis, knowledgeBaseOrchestration } = deps;
+  const { config } = platform;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from `a[b]=c`: one value shape per parameter
+  // First: compression and conditional requests wrap every answer (and replace Express's weak ETag).
+  applyHttpLayer(app, { compression: { thresholdBytes: config.HTTP_COMPRESSION_THRESHOLD } });
   app.use(createHealthRouter({ db: platform.db, embedder: platform.embedder, temporal }));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -46,6 +55,29 @@ export function createApp({ platform, authenticator, ingestion, documentReads, t
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument));
   // Health and the API's description are open; every resource under /v1 has a tenant.
   app.use('/v1', authenticator.authenticate);
+  app.use(
+    '/v1',
+    createRateLimit({
+      policies: defaultPolicies({ perMinute: config.RATE_LIMIT_PER_MINUTE, expensivePerMinute: config.RATE_LIMIT_EXPENSIVE_PER_MINUTE }),
+      redis: rateLimitRedis,
+      keyPrefix: `${config.CACHE_PREFIX}:rl`,
+      whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
+    }),
+  );
+  app.use(
+    '/v1',
+    createResponseCache({
+      store: platform.cache,
+      ttlMs: config.RESPONSE_CACHE_TTL_MS,
+      storable: storableUnlessInProgress,
+      tagsOf: (req, res) => {
+        const path = req.baseUrl + req.path;
+        if (path.startsWith('/v1/documents')) return [documentsTag(tenantOf(res))];
+        if (path.startsWith('/v1/knowledge-bases')) return [knowledgeBasesTag(tenantOf(res))];
+        return []; // search (it records analytics), api keys, admin: never stored
+      },
+    }),
+  );
   app.use('/v1/api-keys', createApiKeysRouter({ db: platform.db, authenticator }));
   app.use('/v1/admin', createAdminRouter({ cache: platform.cache }));
   const documentDeps = { db: platform.db, ingestion, maxJsonUploadBytes: platform.config.MAX_JSON_UPLOAD_SIZE };
@@ -56,6 +88,8 @@ export function createApp({ platform, authenticator, ingestion, documentReads, t
     createKnowledgeBasesRouter({ db: platform.db, orchestration: knowledgeBaseOrchestration ?? orchestrationMissing, cache: platform.cache }),
   );
   app.use('/v1/search', createSearchRouter({ db: platform.db, queryEmbeddings: createQueryEmbeddings(platform.cache, platform.embedder) }));
+  // After the routes: a known path with an undeclared method is a 405 with `Allow`.
+  app.use(createAllowedMethods(openApiDocument.paths));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

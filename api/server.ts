@@ -7,7 +7,9 @@ import { createDocumentReads, type DocumentReads } from './services/document-rea
 import { createIngestionService, type IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { ensureOperatorKey } from '../lib/identity/api-keys.ts';
+import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
+import { useCursorSecret } from './cursor.ts';
 import { createAuthenticator } from './middleware/auth.ts';
 
 export interface RunningApi {
@@ -57,12 +59,19 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
     cache: platform.cache,
     documentIds: documentReads,
   });
+  if (config.CURSOR_SECRET) useCursorSecret(config.CURSOR_SECRET);
+  // Rate limits share budgets through Redis; an outage is the limiter's to handle (RATE_LIMIT_WHEN_REDIS_DOWN).
+  const rateLimitRedis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 2000) })
+    : undefined;
+  rateLimitRedis?.on('error', () => {}); // ioredis reconnects by itself
   const auth = config.AUTH === 'on';
   const { created: createdOperatorKey } = auth ? await ensureOperatorKey(platform.db, config.ADMIN_API_KEY) : {};
   const app = createApp({
     platform,
     authenticator: createAuthenticator({ db: platform.db, enabled: auth }),
     documentReads,
+    rateLimitRedis,
     ingestion,
     temporal: connection,
     knowledgeBaseOrchestration: { deleteKnowledgeBase: (tenant, id) => ingestion.removeKnowledgeBase(tenant, id) },
@@ -83,6 +92,7 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await connection.close();
+      rateLimitRedis?.disconnect();
     },
   };
 }

@@ -72,6 +72,18 @@ const schema = z.object({
   CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('aistack'),
   CACHE_L1_MAX_ENTRIES: int(1, 10_000_000).default(10_000),
   CACHE_L1_MAX_MB: int(1, 65_536).default(64),
+  /** HMAC secret of list cursors (16+ characters); share it across API processes. Unset: random per process. */
+  CURSOR_SECRET: z.string().min(16).optional(),
+  /** Smallest response body compressed (gzip or brotli), in bytes. */
+  HTTP_COMPRESSION_THRESHOLD: int(0, 10_000_000).default(1024),
+  /** How long a stored GET answer lives; the tags of what it was built from drop it sooner. */
+  RESPONSE_CACHE_TTL_MS: int(0, 86_400_000).default(30_000),
+  /** Requests per minute per API key (per IP without one); every IP also gets twice this. */
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Requests per minute for uploads, batches and reports, per caller. */
+  RATE_LIMIT_EXPENSIVE_PER_MINUTE: int(1, 1_000_000).default(120),
+  /** Redis unreachable: `open` keeps limiting in process memory, `closed` answers 503. */
+  RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   /** Interval of the Schedule that warms the cache with the busiest searches; `0` creates none. */
   WARM_CACHE_EVERY_MINUTES: int(0, 1440).default(10),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */

@@ -7,11 +7,12 @@ import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
 import { identityOf, requireScope, type Authenticator } from '../middleware/auth.ts';
 import { HttpProblem } from '../problem.ts';
+import { TEXT_PATTERN } from '../schemas.ts';
 import { parseInput } from '../validate.ts';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
 export const newApiKey = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().max(100).regex(TEXT_PATTERN, 'must not be blank nor contain NUL characters').trim(),
   scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
   /** Another tenant than the caller's: only a key with the `tenants` scope. */
   tenant: tenantId.optional(),

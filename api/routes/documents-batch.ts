@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Database } from '../../lib/db/index.ts';
 import { getTenantDocuments } from '../../lib/documents/repository.ts';
 import { createJsonBodyReader } from '../json-body.ts';
+import { createAllowedMethods } from '../middleware/allowed-methods.ts';
 import { requireScope, tenantOf } from '../middleware/auth.ts';
 import { toProblem } from '../problem.ts';
 import { documentId, jsonUpload } from '../schemas.ts';
@@ -66,6 +67,9 @@ export function createDocumentBatchRouter({ db, ingestion, maxJsonUploadBytes }:
       }),
     });
   });
+
+  // Any other method on these two is a 405 here: left to fall through, GET /:id would read "batch" as an id.
+  router.use(createAllowedMethods({ '/batch': { post: {} }, '/lookup': { post: {} } }));
 
   return router;
 }

@@ -7,7 +7,7 @@ import type { IngestionService } from '../services/ingestion.ts';
 import type { ReceivedUpload } from '../../lib/documents/intake.ts';
 import { listDocuments, type DocumentRecord } from '../../lib/documents/repository.ts';
 import { DEFAULT_KNOWLEDGE_BASE, requireKnowledgeBase } from '../../lib/knowledge-bases/repository.ts';
-import { decodeCursor } from '../cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { createJsonBodyReader } from '../json-body.ts';
 import { requireScope, tenantOf } from '../middleware/auth.ts';
 import { parseMultipart } from '../multipart.ts';
@@ -110,6 +110,9 @@ export function createDocumentsRouter({ db, ingestion, documentReads, maxJsonUpl
     if (req.is('multipart/form-data')) {
       const upload = await parseMultipart(req, { fields: 40, fieldSize: 20 * 1024 }, ingestion);
       return accept(res, upload.file, () => {
+        for (const [name, values] of upload.fields) {
+          if (name !== 'tags' && values.length > 1) throw HttpProblem.invalid([{ field: name, detail: 'give this field once' }]);
+        }
         const raw = Object.fromEntries([...upload.fields].map(([name, values]) => [name, name === 'tags' ? tagsOf(values) : values.at(-1)]));
         return { ...parseInput(uploadFields, raw), filename: upload.filename };
       });
@@ -140,7 +143,10 @@ export function createDocumentsRouter({ db, ingestion, documentReads, maxJsonUpl
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(cursorPayload, query.cursor) : undefined,
     });
-    res.json({ items: page.items.map(toDocumentView), nextCursor: page.nextCursor });
+    const last = page.items.at(-1);
+    // Signed by the API (api/cursor.ts): the repository's page position, never trusted back unsigned.
+    const nextCursor = page.nextCursor && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    res.json({ items: page.items.map(toDocumentView), nextCursor });
   });
 
   router.get('/:id', requireScope('documents:read'), async (req, res) => {

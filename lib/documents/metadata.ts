@@ -5,7 +5,7 @@
  */
 
 /** A tag: letters, digits, space and `. _ : / -`, starting with a letter or digit. */
-export const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._:/-]*$/u;
+export const TAG_PATTERN = /^[\p{L}\p{Nd}][\p{L}\p{Nd} ._:/-]*$/u; // decimal digits only: ² or ① are not tag characters
 export const MAX_TAG_LENGTH = 64;
 export const MAX_TAGS = 32;
 

@@ -62,6 +62,9 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     WARM_CACHE_EVERY_MINUTES: '0',
     // Its own corner of the shared Redis.
     CACHE_PREFIX: `test-${randomUUID()}`,
+    // Suites upload hundreds of documents from one address; the rate-limit suite sets its own budgets.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
     // Open local mode: suites about other things call the API without keys; test/integration/identity.test.ts turns it on.
     AUTH: 'off',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),

@@ -1,0 +1,113 @@
+/**
+ * The OpenAPI document is a contract a real client can trust: schemathesis
+ * (PyPI, installed by scripts/setup-schemathesis.sh) runs its coverage, fuzzing
+ * and stateful phases with every check against the running API (API keys on),
+ * and must find no 5xx, no undocumented status and no schema-valid request refused.
+ *
+ * Three things a JSON Schema cannot say are told to schemathesis:
+ * - a cursor is valid only if this API signed it: on the list operations a 400
+ *   (naming `cursor`) is an accepted answer to a well-formed cursor;
+ * - whether uploaded bytes are a readable document is decided by sniffing them:
+ *   on POST /v1/documents a 415 (another type) or 422 (empty) is accepted;
+ * - a multipart field is text: a "boolean" form field arrives as the string "true"
+ *   (the stateful phase does not know this, so its negative_data_rejection is off
+ *   for POST /v1/documents);
+ * - deletion is a workflow (202 Accepted): the resource reads `deleting` until
+ *   the workflow removes it, so the `use_after_free` check is off.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** Bounded: about two minutes on a 2-core machine shared with other suites. */
+const MAX_SECONDS = Number(process.env.SCHEMATHESIS_MAX_SECONDS ?? 120);
+const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 25);
+
+let platform: TestPlatform;
+let st: string;
+let dir: string;
+
+before(async () => {
+  st = execFileSync('bash', ['scripts/setup-schemathesis.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  // No worker: uploads stay queued, which the contract covers (409 on reingest); the database, Temporal and the model are real.
+  platform = await startTestPlatform('pglite', { withWorker: false, env: { AUTH: 'on' } });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'schemathesis-'));
+});
+
+after(async () => {
+  await platform?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const toml = (value: unknown) => JSON.stringify(value); // TOML basic strings read like JSON
+
+/** Operations where a refusal a JSON Schema cannot foresee is part of the contract (see the header). */
+function config(): string {
+  const accepting = (pathName: string, method: string, extra: string[]) => `
+[[operations]]
+include-name = ${toml(`${method} ${pathName}`)}
+checks.positive_data_acceptance.expected-statuses = ${toml(['2xx', '3xx', '401', '403', '404', '409', '429', '5xx', ...extra])}
+`;
+  return [
+    // A cursor is valid only if this API signed it: a well-formed but unsigned one is a 400 naming `cursor`.
+    accepting('/v1/documents', 'GET', ['400']),
+    accepting('/v1/knowledge-bases', 'GET', ['400']),
+    accepting('/v1/api-keys', 'GET', ['400']),
+    // Whether bytes are a readable document is decided by sniffing them: another type is a 415, an empty file a 422.
+    // And a multipart field is text on the wire: a "type mutation" of a form field (a number or null for a
+    // string) reaches the API as valid text, so refusing it cannot be asked of this operation (its JSON
+    // form is strict, and tested in test/integration/names-and-metadata.test.ts).
+    accepting('/v1/documents', 'POST', ['415', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['200', '202', '400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
+    `phases.stateful.checks.negative_data_rejection.enabled = false`,
+  ].join('\n');
+}
+
+function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(st, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (MAX_SECONDS + 60) * 1000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+test('schemathesis finds nothing wrong with the API against its OpenAPI document', { timeout: (MAX_SECONDS + 120) * 1000 }, async () => {
+  const key = platform.api.createdOperatorKey;
+  assert.ok(key, 'the platform created no operator key');
+  const configFile = path.join(dir, 'schemathesis.toml');
+  writeFileSync(configFile, config());
+  const { code, output } = await run([
+    '--config-file',
+    configFile,
+    'run',
+    `${platform.api.url}/openapi.json`,
+    '--header',
+    `Authorization: Bearer ${key}`,
+    '--phases=examples,coverage,fuzzing,stateful',
+    '--checks=all',
+    '--exclude-checks=use_after_free',
+    // Revoking keys would revoke the one this run uses; revocation has its own suite (test/integration/identity.test.ts).
+    '--exclude-path=/v1/api-keys/{id}',
+    `--max-examples=${MAX_EXAMPLES}`,
+    `--max-time=${MAX_SECONDS}`,
+    '--workers=2',
+    '--request-timeout=30',
+    '--seed=20261130',
+    '--no-color',
+    '--output-truncate=false',
+  ]);
+  assert.equal(code, 0, `schemathesis failed (exit ${code}):\n${output.slice(-30_000)}`);
+});
