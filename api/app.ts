@@ -4,7 +4,7 @@ import type { Connection } from '@temporalio/client';
 import type { DocumentReads } from './services/document-reads.ts';
 import type { IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
-import { createQueryEmbeddings } from '../lib/search/query-embeddings.ts';
+import type { QueryEmbeddings } from '../lib/search/query-embeddings.ts';
 import { openApiDocument } from './openapi.ts';
 import { HttpProblem, notFoundHandler, problemHandler } from './problem.ts';
 import type { Redis } from 'ioredis';
@@ -26,6 +26,8 @@ export interface AppDeps {
   ingestion: IngestionService;
   /** One document through the cache (api/services/document-reads.ts). */
   documentReads: DocumentReads;
+  /** Search query vectors through the cache. */
+  queryEmbeddings: QueryEmbeddings;
   temporal: Connection;
   /** Shared rate-limit budgets across API processes; without it each process counts alone. */
   rateLimitRedis?: Redis;
@@ -41,7 +43,7 @@ const orchestrationMissing: KnowledgeBaseOrchestration = {
 
 /** The Express app: routes and middleware composed, no listening (tests mount it on port 0). */
 export function createApp(deps: AppDeps): express.Express {
-  const { platform, authenticator, ingestion, documentReads, temporal, rateLimitRedis, knowledgeBaseOrchestration } = deps;
+  const { platform, authenticator, ingestion, documentReads, queryEmbeddings, temporal, rateLimitRedis, knowledgeBaseOrchestration } = deps;
   const { config } = platform;
   const app = express();
   app.disable('x-powered-by');
@@ -87,7 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/knowledge-bases',
     createKnowledgeBasesRouter({ db: platform.db, orchestration: knowledgeBaseOrchestration ?? orchestrationMissing, cache: platform.cache }),
   );
-  app.use('/v1/search', createSearchRouter({ db: platform.db, queryEmbeddings: createQueryEmbeddings(platform.cache, platform.embedder) }));
+  app.use('/v1/search', createSearchRouter({ db: platform.db, queryEmbeddings }));
   // After the routes: a known path with an undeclared method is a 405 with `Allow`.
   app.use(createAllowedMethods(openApiDocument.paths));
   app.use(notFoundHandler);

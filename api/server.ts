@@ -7,6 +7,8 @@ import { createDocumentReads, type DocumentReads } from './services/document-rea
 import { createIngestionService, type IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
 import { ensureOperatorKey } from '../lib/identity/api-keys.ts';
+import { busiestQueries } from '../lib/search/analytics.ts';
+import { createQueryEmbeddings } from '../lib/search/query-embeddings.ts';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import { useCursorSecret } from './cursor.ts';
@@ -65,12 +67,19 @@ export async function startApi(platform: Platform, port = platform.config.PORT):
     ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 2000) })
     : undefined;
   rateLimitRedis?.on('error', () => {}); // ioredis reconnects by itself
+  // The busiest searches' vectors into this process's L1 (from Redis when the warm-cache workflow put
+  // them there), in the background: the API answers meanwhile, and a failure only means colder misses.
+  const queryEmbeddings = createQueryEmbeddings(platform.cache, platform.embedder);
+  void busiestQueries(platform.db, 100)
+    .then((busiest) => queryEmbeddings.warm(busiest.map((q) => q.query)))
+    .catch(() => {});
   const auth = config.AUTH === 'on';
   const { created: createdOperatorKey } = auth ? await ensureOperatorKey(platform.db, config.ADMIN_API_KEY) : {};
   const app = createApp({
     platform,
     authenticator: createAuthenticator({ db: platform.db, enabled: auth }),
     documentReads,
+    queryEmbeddings,
     rateLimitRedis,
     ingestion,
     temporal: connection,

@@ -72,8 +72,10 @@ describe('four API processes share one cache', () => {
     const afterwards = await loadsOf();
     const loads = afterwards.reduce((sum, m, i) => sum + m.loads - before[i]!.loads, 0);
     assert.equal(loads, 1, 'the model ran once for the query, in one process');
-    const waited = afterwards.reduce((sum, m, i) => sum + m.remoteWaits - before[i]!.remoteWaits + m.mergedLoads - before[i]!.mergedLoads, 0);
-    assert.ok(waited > 0, 'the other callers joined the one load');
+    // Every other caller joined the one load (in its process or across, by the lease) or read what it stored.
+    const delta = (pick: (m: any) => number) => afterwards.reduce((sum, m, i) => sum + pick(m) - pick(before[i]!), 0);
+    const answeredWithoutLoading = delta((m) => m.mergedLoads + m.remoteWaits + m.l1.hits + m.l2.hits);
+    assert.ok(answeredWithoutLoading >= 999, `only ${answeredWithoutLoading} callers were answered without a load`);
   });
 
   test('10,000 lookups of ids that do not exist barely reach the database', { timeout: 120_000 }, async () => {
@@ -91,10 +93,12 @@ describe('four API processes share one cache', () => {
     }
     assert.deepEqual([...statuses], [[404, 10_000]]);
     const afterwards = await loadsOf();
-    const loads = afterwards.reduce((sum, m, i) => sum + m.loads - before[i]!.loads, 0);
+    // Every request is one load of the response cache (a 404 is never stored); a load behind it, of
+    // the document's view, is a database query, and only ids the filter lets through get one.
+    const loads = afterwards.reduce((sum, m, i) => sum + m.loads - before[i]!.loads, 0) - 10_000;
     const rejected = afterwards.reduce((sum, m, i) => sum + m.filterRejections - before[i]!.filterRejections, 0);
     // The filter is sized for 1% false positives: a few dozen lookups may pass it, never thousands.
-    assert.ok(loads <= 300, `${loads} of 10,000 lookups reached the database`);
+    assert.ok(loads >= 0 && loads <= 300, `${loads} of 10,000 lookups reached the database`);
     assert.ok(rejected >= 9_700, `the filter answered ${rejected} of them`);
   });
 });

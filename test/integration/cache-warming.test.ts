@@ -7,7 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { startApi } from '../../api/server.ts';
 import { createCache } from '../../lib/cache/index.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { createPlatform } from '../../lib/platform.ts';
 import { createQueryEmbeddings } from '../../lib/search/query-embeddings.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
@@ -72,4 +75,23 @@ describe('search vectors in the cache, warmed by a workflow', () => {
       await other.close();
     }
   });
+
+  test('a new API process preloads the busiest queries at start, from Redis, without the model', async () => {
+    const config = loadConfig({ ...process.env, ...t.env });
+    const platform = await createPlatform(config);
+    const api = await startApi(platform, 0);
+    try {
+      const deadline = Date.now() + 20_000;
+      while (platform.cache.metrics().l1.entries < 3) {
+        assert.ok(Date.now() < deadline, `not preloaded: ${JSON.stringify(platform.cache.metrics())}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(platform.cache.metrics().loads, 0, 'every preloaded vector came from Redis');
+      assert.ok(platform.cache.metrics().l2.hits >= 3);
+    } finally {
+      await api.close();
+      await platform.close();
+    }
+  });
 });
+

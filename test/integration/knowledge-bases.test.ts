@@ -7,6 +7,7 @@ import { Connection } from '@temporalio/client';
 import { createAuthenticator } from '../../api/middleware/auth.ts';
 import { createDocumentReads } from '../../api/services/document-reads.ts';
 import { createCache } from '../../lib/cache/index.ts';
+import { createQueryEmbeddings } from '../../lib/search/query-embeddings.ts';
 import { createApp } from '../../api/app.ts';
 import { postJson } from '../helpers/multipart.ts';
 import { startTestPlatform, upload, waitForDocument, type TestPlatform } from '../helpers/platform.ts';
@@ -124,6 +125,7 @@ describe('knowledge bases', () => {
       platform: t.platform,
       authenticator: createAuthenticator({ db: t.platform.db, enabled: false }),
       documentReads: createDocumentReads({ db: t.platform.db, cache: createCache() }),
+      queryEmbeddings: createQueryEmbeddings(createCache(), t.platform.embedder),
       ingestion: t.api.ingestion,
       temporal: connection,
       knowledgeBaseOrchestration: {
