@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApi, type RunningApi } from '../../api/server.ts';
 import { loadConfig } from '../../lib/config.ts';
+import { createDatabase, type Database } from '../../lib/db/index.ts';
 import { saveHistories } from './histories.ts';
 import { createPlatform, type Platform } from '../../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../../worker/ingest-worker.ts';
@@ -41,6 +42,23 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+    },
+  };
+}
+
+/** An empty, migrated database of the chosen engine for one suite; `close` drops a PostgreSQL one. */
+export async function openTestDatabase(engine: Engine): Promise<{ db: Database; close(): Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await createDatabase({ PGLITE_DIR: 'memory://', DATABASE_POOL_MAX: 1 });
+    return { db, close: () => db.close() };
+  }
+  const scratch = await createScratchDatabase();
+  const db = await createDatabase({ DATABASE_URL: scratch.url, PGLITE_DIR: '', DATABASE_POOL_MAX: 4 });
+  return {
+    db,
+    async close() {
+      await db.close();
+      await scratch.drop();
     },
   };
 }

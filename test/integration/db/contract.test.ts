@@ -1,17 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDatabase, type Database } from '../../../lib/db/index.ts';
+import type { Database } from '../../../lib/db/index.ts';
 import { migrate } from '../../../lib/db/migrate.ts';
 import { countChunks, pendingChunks, replaceChunks, storeEmbeddings } from '../../../lib/documents/chunk-repository.ts';
 import { deleteDocument, getDocument, insertDocumentIfNew, listDocuments, updateDocumentStage } from '../../../lib/documents/repository.ts';
 import { registerEmbeddingModel } from '../../../lib/embeddings/registry.ts';
-import { createScratchDatabase, engines } from '../../helpers/platform.ts';
+import { engines, openTestDatabase } from '../../helpers/platform.ts';
 
 /** One contract, every adapter: the same SQL must behave the same on PGlite and PostgreSQL. */
 for (const engine of engines) {
   describe(`database contract on ${engine}`, () => {
     let db: Database;
-    let drop = async () => {};
+    let close = async () => {};
     const newDoc = (id: string) => ({
       id,
       contentSha256: id,
@@ -26,17 +26,10 @@ for (const engine of engines) {
     });
 
     before(async () => {
-      if (engine === 'postgres') {
-        const scratch = await createScratchDatabase();
-        drop = scratch.drop;
-        db = await createDatabase({ DATABASE_URL: scratch.url, PGLITE_DIR: '', DATABASE_POOL_MAX: 4 });
-      } else {
-        db = await createDatabase({ PGLITE_DIR: 'memory://', DATABASE_POOL_MAX: 1 });
-      }
+      ({ db, close } = await openTestDatabase(engine));
     });
     after(async () => {
-      await db?.close();
-      await drop();
+      await close();
     });
 
     test('migrations apply once; running them again applies nothing', async () => {

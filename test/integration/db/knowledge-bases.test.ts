@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDatabase, type Database } from '../../../lib/db/index.ts';
+import type { Database } from '../../../lib/db/index.ts';
 import { replaceChunks, storeEmbeddings } from '../../../lib/documents/chunk-repository.ts';
 import { semanticSearch } from '../../../lib/search/semantic.ts';
 import { documentIdFor } from '../../../lib/documents/ids.ts';
@@ -21,13 +21,13 @@ import {
   markKnowledgeBaseDeleting,
   updateKnowledgeBase,
 } from '../../../lib/knowledge-bases/repository.ts';
-import { createScratchDatabase, engines } from '../../helpers/platform.ts';
+import { engines, openTestDatabase } from '../../helpers/platform.ts';
 
 /** Knowledge bases and document metadata: the same SQL on PGlite and PostgreSQL. */
 for (const engine of engines) {
   describe(`knowledge bases and document metadata on ${engine}`, () => {
     let db: Database;
-    let drop = async () => {};
+    let close = async () => {};
     const newDoc = (sha: string, fields: Partial<NewDocument> = {}): NewDocument => {
       const knowledgeBase = fields.knowledgeBase ?? 'default';
       const id = documentIdFor({ tenant: 'default', knowledgeBase, contentSha256: sha });
@@ -47,17 +47,10 @@ for (const engine of engines) {
     };
 
     before(async () => {
-      if (engine === 'postgres') {
-        const scratch = await createScratchDatabase();
-        drop = scratch.drop;
-        db = await createDatabase({ DATABASE_URL: scratch.url, PGLITE_DIR: '', DATABASE_POOL_MAX: 4 });
-      } else {
-        db = await createDatabase({ PGLITE_DIR: 'memory://', DATABASE_POOL_MAX: 1 });
-      }
+      ({ db, close } = await openTestDatabase(engine));
     });
     after(async () => {
-      await db?.close();
-      await drop();
+      await close();
     });
 
     test('the default knowledge base exists and cannot be deleted', async () => {

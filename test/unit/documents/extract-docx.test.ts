@@ -4,19 +4,11 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { chunkText } from '../../../lib/documents/chunk.ts';
 import { extractText } from '../../../lib/documents/extract/index.ts';
-import { DocumentRejectedError } from '../../../lib/errors.ts';
 import { FIXTURES, removeTempFiles, tempFile } from '../../fixtures/documents/temp-files.ts';
 import { buildDocx, buildZip, deflatedZeros } from '../../fixtures/documents/zip-writer.ts';
+import { rejection } from '../../helpers/rejection.ts';
 
 after(removeTempFiles);
-
-function rejection(code: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof DocumentRejectedError, `expected a DocumentRejectedError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  };
-}
 
 describe('docx extraction', () => {
   test('headings survive as # lines, tables as rows; the core title wins', async () => {

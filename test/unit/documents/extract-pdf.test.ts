@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { extractText } from '../../../lib/documents/extract/index.ts';
 import { pageTextFromRuns, type PositionedRun } from '../../../lib/documents/extract/pdf-lines.ts';
-import { DocumentRejectedError } from '../../../lib/errors.ts';
 import { buildPdf } from '../../fixtures/documents/pdf-writer.ts';
 import { deflatedZeros } from '../../fixtures/documents/zip-writer.ts';
 import { FIXTURES, removeTempFiles, tempFile } from '../../fixtures/documents/temp-files.ts';
+import { rejection } from '../../helpers/rejection.ts';
 
 after(removeTempFiles);
-
-function rejection(code: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof DocumentRejectedError, `expected a DocumentRejectedError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  };
-}
 
 describe('PDF extraction', () => {
   test('multi-page text, joined by blank lines, with lines and title', async () => {

@@ -12,7 +12,6 @@ import path from 'node:path';
 import { extractText } from '../../../lib/documents/extract/index.ts';
 import { isOcrAvailable, recognizeText, type OcrOptions } from '../../../lib/documents/ocr/index.ts';
 import type { DocumentType } from '../../../lib/documents/types.ts';
-import { DocumentRejectedError } from '../../../lib/errors.ts';
 import { buildPdf } from '../../fixtures/documents/pdf-writer.ts';
 import {
   buildChineseTextPdf,
@@ -24,6 +23,7 @@ import {
   type GreyImage,
 } from '../../fixtures/documents/scan-writer.ts';
 import { removeTempFiles, tempFile } from '../../fixtures/documents/temp-files.ts';
+import { rejection } from '../../helpers/rejection.ts';
 
 /** The printed originals: an invoice and a contract, Chinese and English. */
 const INVOICE = ['增值税专用发票', '购买方：上海星云科技有限公司', 'Invoice number 20240518', 'Total amount 12800 元'];
@@ -67,15 +67,6 @@ async function ocr(file: string, type: DocumentType, options: OcrOptions = {}) {
   } finally {
     assert.deepEqual(readdirSync(tempRoot), [], 'OCR left temporary files behind');
   }
-}
-
-function rejection(code: string, message?: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof DocumentRejectedError, `expected a DocumentRejectedError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  };
 }
 
 function assertWords(text: string, words: string[]) {

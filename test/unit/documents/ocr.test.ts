@@ -5,19 +5,10 @@ import { extractText } from '../../../lib/documents/extract/index.ts';
 import { readImageInfo } from '../../../lib/documents/ocr/image-info.ts';
 import { cleanOcrText, isOcrAvailable, recognizeText, removeCjkSpaces } from '../../../lib/documents/ocr/index.ts';
 import { RENDER_DPI, renderDpi } from '../../../lib/documents/ocr/pdf-pages.ts';
-import { DocumentRejectedError } from '../../../lib/errors.ts';
 import { removeTempFiles, tempFile } from '../../fixtures/documents/temp-files.ts';
+import { rejection } from '../../helpers/rejection.ts';
 
 after(removeTempFiles);
-
-function rejection(code: string, message?: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof DocumentRejectedError, `expected a DocumentRejectedError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  };
-}
 
 function pngHeader(width: number, height: number): Buffer {
   const head = Buffer.from('89504e470d0a1a0a0000000d49484452000000000000000008000000', 'hex');
