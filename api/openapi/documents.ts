@@ -19,7 +19,7 @@ const acceptedTypes = 'txt, md, html, pdf, docx, and scanned pages as png, jpeg 
 
 const uploadJson = schemaOf(jsonUpload, 'input');
 const uploadProperties = uploadJson.properties as Record<string, JsonSchema>;
-const TAG_LIST = '^ *[\\p{L}\\p{N}][\\p{L}\\p{N} ._:/-]{0,63}( *, *[\\p{L}\\p{N}][\\p{L}\\p{N} ._:/-]{0,63}){0,31} *$';
+const TAG_LIST = '^ *[\\p{L}\\p{Nd}][\\p{L}\\p{Nd} ._:/-]{0,63}( *, *[\\p{L}\\p{Nd}][\\p{L}\\p{Nd} ._:/-]{0,63}){0,31} *$';
 const JSON_SCALAR = '("[a-z0-9 ]{0,40}"|-?(0|[1-9][0-9]{0,8})|true|false|null)';
 const FLAT_JSON_OBJECT = `^\\{( *"[a-z][a-z0-9]{0,20}": *${JSON_SCALAR}( *, *"[a-z][a-z0-9]{0,20}": *${JSON_SCALAR}){0,20})? *\\}$`;
 const multipartUpload = {
