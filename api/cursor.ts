@@ -57,11 +57,11 @@ export function createCursorCodec(secret: string | Buffer): CursorCodec {
 }
 
 /**
- * The process-wide codec used by `encodeCursor` / `decodeCursor`. Its secret is
- * `CURSOR_SECRET` when set (share it between API processes so a cursor from one
- * works on another); otherwise a random one per process.
+ * The process-wide codec used by `encodeCursor` / `decodeCursor`: a random secret per
+ * process until `startApi` sets the configured `CURSOR_SECRET` (shared between API
+ * processes, so a cursor from one works on another).
  */
-let processCodec: CursorCodec = createCursorCodec(process.env.CURSOR_SECRET || randomBytes(32));
+let processCodec: CursorCodec = createCursorCodec(randomBytes(32));
 
 /** Replaces the process-wide codec (at start, from configuration). */
 export function useCursorSecret(secret: string | Buffer): void {
