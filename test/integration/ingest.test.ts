@@ -129,9 +129,10 @@ for (const engine of engines) {
     });
 
     test('deleting a document mid-ingestion cancels its run and leaves nothing behind', async () => {
-      // Long enough that embedding takes seconds on two cores.
+      // Long enough that embedding takes several rounds (256 chunks each) and seconds on two cores, so the
+      // deletion lands mid-run: at 400 paragraphs one round held it all, and a fast run could finish first.
       const run = randomUUID(); // fresh bytes: a run left open by an aborted earlier suite must not be joined
-      const paragraphs = Array.from({ length: 400 }, (_, i) => `第${i}段：${travelPolicyZh.slice(0, 200)} 编号${i}-${run}。`);
+      const paragraphs = Array.from({ length: 1500 }, (_, i) => `第${i}段：${travelPolicyZh.slice(0, 200)} 编号${i}-${run}。`);
       const { body } = await upload(t.api.url, paragraphs.join('\n\n'), 'long.md');
       const deadline = Date.now() + 60_000;
       while ((await waitForStage(t.api.url, body.id)) !== 'embedding') {
