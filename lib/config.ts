@@ -86,6 +86,18 @@ const schema = z.object({
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   /** Interval of the Schedule that warms the cache with the busiest searches; `0` creates none. */
   WARM_CACHE_EVERY_MINUTES: int(0, 1440).default(10),
+  /** `postgres`: search inside the database (embedded default). `elasticsearch`: the engine at ELASTICSEARCH_URL. */
+  SEARCH_ENGINE: z.enum(['postgres', 'elasticsearch']).default('postgres'),
+  /** Elasticsearch 8 or 9, e.g. http://127.0.0.1:9200; needed when SEARCH_ENGINE=elasticsearch. */
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  /** Prefix of the Elasticsearch index, template and alias names, so deployments (and test suites) sharing a cluster never meet. */
+  SEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lower-case letters, digits, _ and -').default('aistack'),
+  /** Time one search may take in the engine before it is answered 503. */
+  SEARCH_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  /** Days the search query log (analytics, clicks) is kept. */
+  SEARCH_LOG_RETENTION_DAYS: int(1, 3650).default(90),
+  /** Minutes between runs of the Schedule that brings the search index up to date; 0 creates none. */
+  SEARCH_SYNC_EVERY_MINUTES: int(0, 1440).default(5),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),
@@ -117,6 +129,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = parsed.data;
   if (config.CHUNK_OVERLAP_TOKENS >= config.CHUNK_MAX_TOKENS) {
     throw new ConfigError('invalid configuration: CHUNK_OVERLAP_TOKENS must be smaller than CHUNK_MAX_TOKENS');
+  }
+  if (config.SEARCH_ENGINE === 'elasticsearch' && !config.ELASTICSEARCH_URL) {
+    throw new ConfigError('invalid configuration: SEARCH_ENGINE=elasticsearch needs ELASTICSEARCH_URL');
   }
   if (config.EMBEDDING_PROVIDER === 'openai' && !config.EMBEDDING_BASE_URL) {
     throw new ConfigError('invalid configuration: EMBEDDING_PROVIDER=openai needs EMBEDDING_BASE_URL');

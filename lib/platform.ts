@@ -6,6 +6,8 @@ import { createDatabase, type Database } from './db/index.ts';
 import { createEmbedder } from './embeddings/index.ts';
 import type { Embedder } from './embeddings/port.ts';
 import { registerEmbeddingModel } from './embeddings/registry.ts';
+import { createSearchEngine } from './search/index.ts';
+import type { SearchEngine } from './search/port.ts';
 
 /** The adapters every process needs, built once from the config. */
 export interface Platform {
@@ -15,6 +17,8 @@ export interface Platform {
   embedder: Embedder;
   /** L1 in process; with REDIS_URL also L2, the invalidation bus and cross-process single-flight. */
   cache: Cache;
+  /** PostgreSQL's own search (default) or Elasticsearch, by SEARCH_ENGINE. */
+  search: SearchEngine;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,10 @@ export async function createPlatform(config: Config): Promise<Platform> {
     await Promise.allSettled([db.close(), embedder.close()]);
     throw error;
   }
+  // An unreachable Elasticsearch does not stop the start: searches answer 503 and
+  // index writes retry in their workflow until it is back.
+  const search = await createSearchEngine(config, db, embedder.dimension);
+  await search.ensureReady().catch(() => {});
   const cache = createCache({
     prefix: config.CACHE_PREFIX,
     redis: config.REDIS_URL ? { url: config.REDIS_URL } : undefined,
@@ -67,7 +75,9 @@ export async function createPlatform(config: Config): Promise<Platform> {
     blobs: createLocalBlobStore(config.BLOB_DIR),
     embedder,
     cache,
+    search,
     async close() {
+      await search.close().catch(() => {});
       await Promise.allSettled([db.close(), embedder.close(), cache.close()]);
     },
   };

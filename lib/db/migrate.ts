@@ -27,11 +27,22 @@ export async function migrate(db: Database): Promise<string[]> {
   });
 }
 
-/** Our migrations hold no functions or quoted semicolons, so `;` at a line end ends a statement. */
+/**
+ * Splits a file at a `;` that ends a line, except inside a dollar-quoted body
+ * (`$$ ... $$`, the trigger functions), whose statements end with `;` too.
+ */
 function splitStatements(sql: string): string[] {
-  return sql
-    .replace(/^\s*--.*$/gm, '')
-    .split(/;\s*$/m)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const statements: string[] = [];
+  let current: string[] = [];
+  let inBody = false;
+  for (const line of sql.replace(/^\s*--.*$/gm, '').split('\n')) {
+    current.push(line);
+    if ((line.match(/\$\$/g)?.length ?? 0) % 2 === 1) inBody = !inBody;
+    if (!inBody && /;\s*$/.test(line)) {
+      statements.push(current.join('\n').replace(/;\s*$/, ''));
+      current = [];
+    }
+  }
+  statements.push(current.join('\n'));
+  return statements.map((s) => s.trim()).filter(Boolean);
 }

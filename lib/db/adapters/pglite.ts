@@ -2,15 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, Queryable } from '../port.ts';
 
 /**
- * PGlite: PostgreSQL compiled to WASM, in this process, with pgvector.
+ * PGlite: PostgreSQL compiled to WASM, in this process, with pgvector and pg_trgm.
  * It has one connection, so statements are serialized; transactions hold it.
  */
 export async function createPgliteDatabase(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { extensions: { vector } });
+  const db = await PGlite.create(dataDir, { extensions: { vector, pg_trgm } });
   const run = (client: Pick<PGlite, 'query'>): Queryable => ({
     async query(sql, params = []) {
       // PGlite answers through promise jobs alone, so a chain of statements would
