@@ -1,6 +1,7 @@
 import express from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
+import { createSearchSync } from '../client/search-sync.ts';
 import type { DocumentReads } from './services/document-reads.ts';
 import type { IngestionService } from './services/ingestion.ts';
 import type { Platform } from '../lib/platform.ts';
@@ -18,6 +19,11 @@ import { createDocumentsRouter } from './routes/documents.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createKnowledgeBasesRouter, type KnowledgeBaseOrchestration } from './routes/knowledge-bases.ts';
 import { createSearchRouter } from './routes/search.ts';
+import { createErpRouter } from './routes/erp.ts';
+import { createErpImportService } from './services/erp-imports.ts';
+import { createErpWorkflows } from '../client/erp.ts';
+import { createSearchService } from '../lib/search/service.ts';
+import { createVocabulary } from '../lib/search/vocabulary.ts';
 
 export interface AppDeps {
   platform: Platform;
@@ -81,7 +87,8 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use('/v1/api-keys', createApiKeysRouter({ db: platform.db, authenticator }));
-  app.use('/v1/admin', createAdminRouter({ cache: platform.cache }));
+  const searchSync = createSearchSync(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.INGEST_TASK_QUEUE);
+  app.use('/v1/admin', createAdminRouter({ cache: platform.cache, searchSync }));
   const documentDeps = { db: platform.db, ingestion, maxJsonUploadBytes: platform.config.MAX_JSON_UPLOAD_SIZE };
   app.use('/v1/documents', createDocumentBatchRouter(documentDeps));
   app.use('/v1/documents', createDocumentsRouter({ ...documentDeps, documentReads }));
@@ -89,7 +96,11 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/knowledge-bases',
     createKnowledgeBasesRouter({ db: platform.db, orchestration: knowledgeBaseOrchestration ?? orchestrationMissing, cache: platform.cache }),
   );
-  app.use('/v1/search', createSearchRouter({ db: platform.db, queryEmbeddings }));
+  const searchService = createSearchService({ db: platform.db, engine: platform.search, vocabulary: createVocabulary(platform.db), queryEmbeddings });
+  app.use('/v1/search', createSearchRouter({ db: platform.db, queryEmbeddings, service: searchService }));
+  const erpWorkflows = createErpWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.INGEST_TASK_QUEUE);
+  const erpImports = createErpImportService({ db: platform.db, blobs: platform.blobs, workflows: erpWorkflows, maxUploadBytes: config.MAX_UPLOAD_SIZE });
+  app.use('/v1/erp', createErpRouter({ imports: erpImports }));
   // After the routes: a known path with an undeclared method is a 405 with `Allow`.
   app.use(createAllowedMethods(openApiDocument.paths));
   app.use(notFoundHandler);

@@ -14,6 +14,9 @@ import {
   TEXT_PATTERN,
 } from './schemas.ts';
 import { documentPaths } from './openapi/documents.ts';
+import { erpPaths } from './openapi/erp.ts';
+import { searchPaths } from './openapi/search.ts';
+import { searchSyncPaths } from './openapi/search-sync.ts';
 import { apiKeyIdParameter, jsonBody, kbIdParameter, notModified, problem, queryParameters, responses, schemaOf, json, type JsonSchema } from './openapi/parts.ts';
 
 const newApiKeySchema = schemaOf(newApiKey, 'input');
@@ -45,6 +48,7 @@ export const openApiDocument = {
   },
   paths: {
     ...documentPaths,
+    ...erpPaths,
     '/v1/search/semantic': {
       get: {
         summary: 'Nearest chunks by meaning',
@@ -57,6 +61,8 @@ export const openApiDocument = {
         }),
       },
     },
+    // After /v1/search/semantic: `{index}` would match it too (see openapi/search.ts).
+    ...searchPaths,
     '/v1/knowledge-bases': {
       post: {
         summary: 'Create a knowledge base (the id is generated from the name when not given)',
@@ -158,6 +164,7 @@ export const openApiDocument = {
         responses: responses({ '200': { description: 'Metrics', ...json({ type: 'object' }) } }),
       },
     },
+    ...searchSyncPaths,
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Up', ...json({ type: 'object' }) } } } },
     '/readyz': {
       get: {

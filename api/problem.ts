@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors.ts';
+import { SearchFieldError } from '../lib/search/errors.ts';
 
 /** One invalid input: which field, and what is wrong with it. */
 export interface FieldError {
@@ -16,7 +17,7 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: { code?: string; errors?: FieldError[] } = {},
+    readonly extra: { code?: string; errors?: FieldError[]; position?: number } = {},
   ) {
     super(detail ?? title);
   }
@@ -45,9 +46,15 @@ const statusOfCode: Record<string, number> = {
   E_NO_TEXT: 422,
   E_DECOMPRESSION_BOMB: 422,
   E_CORRUPT_DOCUMENT: 422,
+  E_QUERY_SYNTAX: 400,
+  E_SEARCH_FIELD: 400,
+  E_SEARCH_INDEX_NOT_FOUND: 404,
+  E_SEARCH_QUERY_NOT_FOUND: 404,
+  E_SEARCH_UNAVAILABLE: 503,
 };
 
 const titleOfStatus: Record<number, string> = {
+  400: 'Invalid request',
   404: 'Not found',
   409: 'Conflict',
   413: 'Content too large',
@@ -60,7 +67,14 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof AppError && statusOfCode[error.code]) {
     const status = statusOfCode[error.code]!;
-    return new HttpProblem(status, titleOfStatus[status] ?? 'Error', error.message, { code: error.code });
+    // A search request naming a field the index lacks (or cannot use so) says which, like any invalid field.
+    const errors = error instanceof SearchFieldError ? [{ field: error.field, detail: error.message }] : undefined;
+    const position = (error as { position?: unknown }).position;
+    return new HttpProblem(status, titleOfStatus[status] ?? 'Error', error.message, {
+      code: error.code,
+      ...(errors ? { errors } : {}),
+      ...(typeof position === 'number' ? { position } : {}),
+    });
   }
   // body-parser and friends mark client errors with a status; keep theirs, hide internals.
   const status = (error as { status?: number }).status;
@@ -70,10 +84,15 @@ export function toProblem(error: unknown): HttpProblem {
   return new HttpProblem(500, 'Internal error', 'the server failed to handle this request; it has been logged');
 }
 
+/** Seconds a client waits before searching again when the engine is unavailable. */
+export const SEARCH_RETRY_AFTER_SECONDS = 5;
+
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblem(error);
   if (problem.status >= 500) console.error(`${req.method} ${req.originalUrl} failed:`, error);
   if (res.headersSent) return res.end();
+  // The search engine is down or slow: worth retrying soon (index writes queue meanwhile).
+  if (problem.extra.code === 'E_SEARCH_UNAVAILABLE') res.setHeader('Retry-After', String(SEARCH_RETRY_AFTER_SECONDS));
   res
     .status(problem.status)
     .type('application/problem+json')

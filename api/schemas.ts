@@ -212,4 +212,6 @@ export const problemView = z.object({
   instance: z.string().optional(),
   code: z.string().optional(),
   errors: z.array(z.object({ field: z.string(), detail: z.string() })).optional(),
+  /** E_QUERY_SYNTAX: the 0-based character offset in the query where it stops making sense. */
+  position: z.number().int().optional(),
 });

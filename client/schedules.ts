@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
-import { reconcileScheduleId, searchAttributes, warmCacheScheduleId } from '../workflows/definitions.ts';
+import { reconcileScheduleId, searchAttributes, searchSyncScheduleId, warmCacheScheduleId } from '../workflows/definitions.ts';
 
 /**
  * Creates (or brings up to date) the Schedule that runs `reconcileDocuments` on a
@@ -13,6 +13,14 @@ export function ensureReconcileSchedule(client: Client, taskQueue: string, every
 /** The Schedule that runs `warmCache` (the busiest search queries' vectors into the cache) every `everyMinutes`. */
 export function ensureWarmCacheSchedule(client: Client, taskQueue: string, everyMinutes: number): Promise<string> {
   return ensureSchedule(client, warmCacheScheduleId(taskQueue), 'warmCache', 'warm-cache', taskQueue, everyMinutes);
+}
+
+/**
+ * The Schedule that asks for a search sync every `everyMinutes`: changes whose own
+ * request was lost, or made outside the platform's workflows, reach search within it.
+ */
+export function ensureSearchSyncSchedule(client: Client, taskQueue: string, everyMinutes: number): Promise<string> {
+  return ensureSchedule(client, searchSyncScheduleId(taskQueue), 'scheduledSearchSync', 'search-sync', taskQueue, everyMinutes);
 }
 
 async function ensureSchedule(client: Client, scheduleId: string, workflowType: string, jobKind: string, taskQueue: string, everyMinutes: number) {

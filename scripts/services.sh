@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start/stop the external services that tests and dev mode need, as plain
 # background processes (no systemd or Docker here), all bound to 127.0.0.1.
-#   services.sh up [temporal|postgres|redis ...]   install if missing, start, wait (default: all)
+#   services.sh up [temporal|postgres|redis|elasticsearch ...]
+#                                                   install if missing, start, wait (default: all)
 #   services.sh up temporal-dev                     npm start's own file-backed Temporal server
 #   services.sh down [name ...]                     stop what this script started (pid files only;
 #                                                   default: the test services, not temporal-dev)
@@ -24,12 +25,18 @@ TEMPORAL_DEV_UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
 TEMPORAL_DEV_DB="${TEMPORAL_DEV_DB:-$AISTACK_STATE/temporal-dev.db}"
 PGPORT="${PGPORT:-54329}"
 REDIS_PORT="${REDIS_PORT:-6379}"
+ES_PORT="${ES_PORT:-9200}"
+ES_URL="http://127.0.0.1:$ES_PORT"
+# Where the Java 25 JDK is (the machine's default java is 17, too old for Elasticsearch 9).
+ES_JAVA_HOME="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+ES_HEAP="${ES_HEAP:-512m}"
+ES_DIR="$AISTACK_STATE/elasticsearch"
 WAIT_TIMEOUT="${AISTACK_WAIT_TIMEOUT:-90}"
 PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA_DIR="$AISTACK_STATE/postgres"
 DATABASE_URL="postgres://aistack:aistack@127.0.0.1:$PGPORT/aistack"
 SEARCH_ATTRIBUTES=(JobKind=Keyword JobStatus=Keyword Tenant=Keyword)
-ALL=(temporal-test postgres redis)
+ALL=(temporal-test postgres redis elasticsearch)
 mkdir -p "$AISTACK_STATE"
 
 pidfile() { echo "$AISTACK_STATE/$1.pid"; }
@@ -179,8 +186,52 @@ up_redis() {
   log "redis ready on 127.0.0.1:$REDIS_PORT"
 }
 
+# --- Elasticsearch (integ-test-zip, core modules only) -----------------------------
+# `GET /` answers 405 on this distribution, so health is the cluster health API.
+es_ok() { curl -fsS --max-time 2 "$ES_URL/_cluster/health" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'; }
+# Lets USER traverse (not list) each ancestor of PATH it cannot, top-down, with an ACL for that user only.
+let_traverse() {
+  local user=$1 d="" part parts; IFS=/ read -ra parts <<<"${2#/}"
+  for part in "${parts[@]}"; do
+    d="$d/$part"; setpriv --reuid="$user" --regid="$user" --clear-groups -- test -x "$d" 2>/dev/null ||
+      setfacl -m "u:$user:x" "$d"
+  done
+}
+up_elasticsearch() {
+  local es_home user=aistack-es
+  es_home="$("$SCRIPTS_DIR/setup-elasticsearch.sh")"
+  if ! our_pid elasticsearch java >/dev/null && ! es_ok; then
+    rm -f "$(pidfile elasticsearch)"
+    port_open "$ES_PORT" && die "port $ES_PORT is taken by something that is not a healthy Elasticsearch ($(port_owner "$ES_PORT"))"
+    [[ -x $ES_JAVA_HOME/bin/java ]] || die "no Java at ES_JAVA_HOME=$ES_JAVA_HOME (Elasticsearch 9 needs Java 21+)"
+    # Elasticsearch refuses to run as root: root runs it as $user, anyone else as themselves.
+    local as_user=()
+    if ((EUID == 0)); then
+      install -d -o "$user" -g "$user" -m 700 "$ES_DIR" "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
+      let_traverse "$user" "$ES_DIR"; let_traverse "$user" "$es_home/bin"
+      as_user=(setpriv --reuid="$user" --regid="$user" --init-groups --)
+    else
+      mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
+    fi
+    # Single node, no security (bound to 127.0.0.1 only), no disk watermarks: a
+    # developer's nearly full disk must not turn the test indexes read-only.
+    # The working directory is the state dir: the JVM writes gc.log and heap dumps there.
+    start_bg elasticsearch "${as_user[@]}" \
+      env -C "$ES_DIR" ES_JAVA_HOME="$ES_JAVA_HOME" ES_TMPDIR="$ES_DIR/tmp" \
+      ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" "$es_home/bin/elasticsearch" \
+      -E cluster.name=aistack -E node.name=aistack-es -E discovery.type=single-node \
+      -E network.host=127.0.0.1 -E http.port="$ES_PORT" \
+      -E path.data="$ES_DIR/data" -E path.logs="$ES_DIR/logs" \
+      -E xpack.security.enabled=false -E xpack.ml.enabled=false \
+      -E cluster.routing.allocation.disk.threshold_enabled=false
+  fi
+  # About 40 s on an idle machine; the shared CI cores can make it several times that.
+  wait_for elasticsearch "$((WAIT_TIMEOUT > 240 ? WAIT_TIMEOUT : 240))" "$(logfile elasticsearch)" es_ok
+  log "elasticsearch ready: $ES_URL"
+}
+
 # --- down / status / env ---------------------------------------------------------
-exe_of() { case $1 in redis) echo redis-server ;; temporal*) echo temporal ;; *) echo "$1" ;; esac; }
+exe_of() { case $1 in redis) echo redis-server ;; temporal*) echo temporal ;; elasticsearch) echo java ;; *) echo "$1" ;; esac; }
 down_one() {
   local name=$1 pid
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
@@ -188,7 +239,8 @@ down_one() {
     log "stopping $name (pid $pid)"
     kill -s "$([[ $name == postgres ]] && echo INT || echo TERM)" "$pid" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && { log "$name still up, SIGKILL"; kill -9 "$pid"; }
+    # The process group too: Elasticsearch's launcher has the server JVM as its child.
+    kill -0 "$pid" 2>/dev/null && { log "$name still up, SIGKILL"; kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"; }
   fi
   rm -f "$(pidfile "$name")"
 }
@@ -198,6 +250,7 @@ status_one() {
     temporal*) port="$(temporal_port "$name")"; health="temporal_ok $port" ;;
     postgres) port=$PGPORT; health=pg_ok ;;
     redis) port=$REDIS_PORT; health=redis_ok ;;
+    elasticsearch) port=$ES_PORT; health=es_ok ;;
   esac
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
     $health && echo "$name: up (pid $pid, 127.0.0.1:$port)" || echo "$name: starting/unhealthy (pid $pid)"
@@ -219,7 +272,7 @@ case $cmd in
     for s in "${services[@]}"; do
       case $s in
         temporal | temporal-test | temporal-dev) up_temporal "$(canonical "$s")" ;;
-        postgres | redis) "up_$s" ;;
+        postgres | redis | elasticsearch) "up_$s" ;;
         *) die "unknown service: $s" ;;
       esac
     done
@@ -230,7 +283,7 @@ case $cmd in
     services=("$@"); ((${#services[@]})) || services=("${ALL[@]}" temporal)
     for s in "${services[@]}"; do down_one "$s"; done
     ;;
-  status) for s in temporal-test temporal-dev postgres redis; do status_one "$s"; done ;;
+  status) for s in temporal-test temporal-dev postgres redis elasticsearch; do status_one "$s"; done ;;
   pid) our_pid "$(canonical "${1:?usage: $0 pid NAME}")" "$(exe_of "$(canonical "$1")")" ;;
   env)
     if [[ ${1:-} == dev ]]; then
@@ -245,6 +298,7 @@ case $cmd in
     echo "export TEMPORAL_VERSION_CHECK_DISABLED=1"
     echo "export DATABASE_URL=$DATABASE_URL"
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+    echo "export ELASTICSEARCH_URL=$ES_URL"
     ;;
-  *) echo "usage: $0 up [temporal|temporal-dev|postgres|redis ...] | down [name ...] | status | env [dev] | pid NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up [temporal|temporal-dev|postgres|redis|elasticsearch ...] | down [name ...] | status | env [dev] | pid NAME" >&2; exit 2 ;;
 esac

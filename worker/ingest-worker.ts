@@ -6,8 +6,12 @@ import { createDocumentLifecycleActivities } from '../activities/documents.ts';
 import { createIngestActivities } from '../activities/ingest.ts';
 import { createOcrActivities } from '../activities/ocr.ts';
 import { createReconcileActivities } from '../activities/reconcile.ts';
+import { createErpImportActivities } from '../activities/erp-import.ts';
+import { createSearchActivities } from '../activities/search.ts';
+import { createSearchSync } from '../client/search-sync.ts';
+import { createVocabulary } from '../lib/search/vocabulary.ts';
 import { createDocumentWorkflows } from '../client/documents.ts';
-import { ensureReconcileSchedule, ensureWarmCacheSchedule } from '../client/schedules.ts';
+import { ensureReconcileSchedule, ensureSearchSyncSchedule, ensureWarmCacheSchedule } from '../client/schedules.ts';
 import type { Config } from '../lib/config.ts';
 import { isOcrAvailable } from '../lib/documents/ocr/index.ts';
 import { createPreparePool } from '../lib/documents/prepare/pool.ts';
@@ -42,6 +46,9 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
   if (config.WARM_CACHE_EVERY_MINUTES > 0) {
     await ensureWarmCacheSchedule(client, config.INGEST_TASK_QUEUE, config.WARM_CACHE_EVERY_MINUTES);
   }
+  if (config.SEARCH_SYNC_EVERY_MINUTES > 0) {
+    await ensureSearchSyncSchedule(client, config.INGEST_TASK_QUEUE, config.SEARCH_SYNC_EVERY_MINUTES);
+  }
   const preparePool = createPreparePool({ threads: config.PARSE_THREADS });
   const worker = await Worker.create({
     connection,
@@ -73,6 +80,14 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
       ...createDocumentLifecycleActivities({ db, blobs, cache: platform.cache }),
       ...createCacheWarmingActivities({ db, queryEmbeddings: createQueryEmbeddings(platform.cache, embedder) }),
       ...createReconcileActivities({ db, blobs, workflows: createDocumentWorkflows(client, config.INGEST_TASK_QUEUE) }),
+      ...createSearchActivities({
+        db,
+        engine: platform.search,
+        vocabulary: createVocabulary(db),
+        syncRequests: createSearchSync(client, config.INGEST_TASK_QUEUE),
+      }),
+      // ERP imports (importDataset) share this queue: it is the one worker a deployment runs.
+      ...createErpImportActivities({ db, blobs, batchRows: 2000, cache: platform.cache }),
     },
     // Small documents spend most of their time in round trips: many in flight keep the model busy.
     maxConcurrentActivityTaskExecutions: 32,

@@ -3,7 +3,8 @@
  * and queries. Safe to import from workflow code (no I/O).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { IndexName } from '../lib/search/indexes.ts';
 
 /** One task queue per capability, so each scales and is rate-limited on its own. */
 export const taskQueues = {
@@ -57,3 +58,21 @@ export const reconcileScheduleId = (taskQueue: string) => (taskQueue === 'ingest
 
 /** The Schedule that runs `warmCache` for one task queue. */
 export const warmCacheScheduleId = (taskQueue: string) => (taskQueue === 'ingest' ? 'warm-cache' : `warm-cache-${taskQueue}`);
+
+/**
+ * The one `syncSearchIndex` run per task queue: every request (ingestion, deletion,
+ * an import, the Schedule, an operator's rebuild) signals it, or starts it when none
+ * is open, so bursts coalesce and no two runs write the same index at once.
+ */
+export const searchSyncWorkflowId = (taskQueue: string) => (taskQueue === 'ingest' ? 'search-sync' : `search-sync-${taskQueue}`);
+
+/** The Schedule that asks for a search sync every SEARCH_SYNC_EVERY_MINUTES. */
+export const searchSyncScheduleId = (taskQueue: string) => (taskQueue === 'ingest' ? 'search-sync-schedule' : `search-sync-schedule-${taskQueue}`);
+
+/** What a request to the search sync may add: indexes to rebuild from scratch (empty: just catch up). */
+export interface SearchSyncRequest {
+  rebuild?: IndexName[];
+}
+
+/** Sent by signal-with-start to the running `syncSearchIndex`: go round again (and rebuild these). */
+export const searchSyncRequestedSignal = defineSignal<[SearchSyncRequest]>('searchSyncRequested');

@@ -1,6 +1,7 @@
 import { continueAsNew } from '@temporalio/workflow';
 import type { deleteKnowledgeBase as Self } from './delete-knowledge-base.ts';
 import { lifecycle, removeDocument } from './remove-document.ts';
+import { requestSearchSync } from './search-sync-request.ts';
 
 export interface DeleteKnowledgeBaseInput {
   tenant: string;
@@ -29,9 +30,11 @@ export async function deleteKnowledgeBase(input: DeleteKnowledgeBaseInput): Prom
     removed += ids.length;
     thisRun += ids.length;
     if (thisRun >= documentsPerRun) {
+      await requestSearchSync();
       return continueAsNew<typeof Self>({ tenant, knowledgeBase, removedBefore: removed });
     }
   }
   await lifecycle.removeKnowledgeBase({ tenant, knowledgeBase });
+  if (removed > 0) await requestSearchSync();
   return { knowledgeBase, documents: removed };
 }

@@ -12,6 +12,7 @@ import {
 import type { createIngestActivities } from '../activities/ingest.ts';
 import type { createOcrActivities } from '../activities/ocr.ts';
 import { ingestProgressQuery, searchAttributes, type IngestInput, type IngestProgress } from './definitions.ts';
+import { requestSearchSync } from './search-sync-request.ts';
 
 type IngestActivities = ReturnType<typeof createIngestActivities>;
 
@@ -107,6 +108,7 @@ export async function ingestDocument(input: IngestInput): Promise<IngestResult> 
     await bookkeeping.finishIngestion({ documentId, outcome: 'ready' });
     advance('ready', 1);
     setJobStatus('ready');
+    await requestSearchSync();
     return { documentId, status: 'ready', chunks: counts.total };
   } catch (error) {
     const code = failureCode(error);

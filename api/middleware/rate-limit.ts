@@ -42,7 +42,7 @@ export interface RateLimitOptions {
 /** Uploads and batches: each one is stored, hashed and starts a workflow. */
 export const isExpensiveRoute = (req: Request): boolean => {
   const path = req.baseUrl + req.path;
-  return (req.method === 'POST' && /^\/v1\/documents(\/batch)?\/?$/.test(path)) || /^\/v1\/reports(\/|$)/.test(path);
+  return (req.method === 'POST' && /^\/v1\/(documents(\/batch)?|erp\/imports)\/?$/.test(path)) || /^\/v1\/reports(\/|$)/.test(path);
 };
 
 /** The defaults: generous for reads, tight for expensive work. */

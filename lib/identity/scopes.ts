@@ -1,9 +1,10 @@
 /**
  * What an API key may do. `admin` is everything within its tenant, including
  * managing the tenant's keys; `tenants` (the operator's bootstrap key) may also
- * create keys for other tenants, which is how a new tenant starts.
+ * create keys for other tenants, which is how a new tenant starts. `erp` imports
+ * into the ERP tables (the default tenant's only).
  */
-export const SCOPES = ['documents:read', 'documents:write', 'search', 'reports', 'admin', 'tenants'] as const;
+export const SCOPES = ['documents:read', 'documents:write', 'search', 'reports', 'erp', 'admin', 'tenants'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Whether a key holding `held` may act under `needed`. */

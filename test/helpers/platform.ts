@@ -78,6 +78,7 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     // Suites run reconcile themselves; a Schedule per suite would outlive it on the shared server.
     RECONCILE_EVERY_MINUTES: '0',
     WARM_CACHE_EVERY_MINUTES: '0',
+    SEARCH_SYNC_EVERY_MINUTES: '0',
     // Its own corner of the shared Redis.
     CACHE_PREFIX: `test-${randomUUID()}`,
     // Suites upload hundreds of documents from one address; the rate-limit suite sets its own budgets.

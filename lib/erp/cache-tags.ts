@@ -1,0 +1,3 @@
+/** Cache tags of answers built from the ERP tables (reports): an import drops them everywhere. */
+export const erpTag = 'erp';
+export const erpCacheTags = [erpTag];
