@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import { startApi } from '../api/server.ts';
 import { loadConfig } from '../lib/config.ts';
+import { loadGeneratedErp } from '../lib/erp/generate-load.ts';
 import { createPlatform } from '../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
 
@@ -58,6 +59,13 @@ if (api.createdOperatorKey) {
 const apiKey = config.AUTH === 'on' ? (api.createdOperatorKey ?? config.ADMIN_API_KEY) : undefined;
 const authHeader = apiKey ? ` -H 'Authorization: Bearer ${apiKey}'` : '';
 
+// Sample ERP data once, before the documents: the first ingestion's search sync then indexes it too.
+const { rows: erpRows } = await platform.db.query<{ empty: boolean }>('select not exists (select 1 from customers) as empty');
+if (erpRows[0]?.empty && !stopRequestedAt) {
+  const erp = await loadGeneratedErp(platform.db, { orders: 5000 });
+  console.log(`sample ERP data: ${erp.counts.customers} customers, ${erp.counts.products} products, ${erp.counts.orders} orders`);
+}
+
 for (const name of readdirSync(samplesDir).sort()) {
   if (stopRequestedAt) break;
   const upload = await api.ingestion.receive(createReadStream(path.join(samplesDir, name)));
@@ -74,7 +82,8 @@ AI Stack jobs is running (database: ${platform.db.engine})
   API key          ${apiKey ? `${apiKey} (operator: admin + tenants; kept in ${keyFile})` : 'none needed (AUTH=off, open local mode)'}
 Try:
   curl${authHeader} -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
-  curl${authHeader} -G --data-urlencode 'q=出差住宿怎么报销' -d k=3 ${api.url}/v1/search/semantic
+  curl${authHeader} -G --data-urlencode 'q=出差住宿怎么报消' ${api.url}/v1/search/documents
+  curl${authHeader} -G --data-urlencode 'q=有限公司' -d facets=region,status,month ${api.url}/v1/search/orders
 Stop with Ctrl-C.`);
 
 await workerRun;

@@ -107,3 +107,6 @@ create table if not exists search_log (
 );
 create index if not exists search_log_tenant_created_idx on search_log (tenant, created_at desc);
 create index if not exists search_log_created_idx on search_log (created_at);
+
+-- Documents ingested before search existed are queued once, so the first sync indexes them.
+insert into search_changes (index_name, record_id) select 'documents', id from documents where status = 'ready';
