@@ -53,11 +53,12 @@ for (const engine of engines) {
         const attributes = (await run.describe()).typedSearchAttributes;
         assert.equal(attributes.get(searchAttributes.jobKind), 'ingest');
         assert.equal(attributes.get(searchAttributes.jobStatus), 'ready');
-        // A small text document is prepared inside the workflow task: no activity task, and no version marker.
+        // A small text document is prepared inside the workflow task: no activity task. Its last
+        // step asks for a search sync, a local activity behind the `request-search-sync` patch.
         const events = (await run.fetchHistory()).events ?? [];
         assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0);
         const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
-        assert.deepEqual(markers, ['core_local_activity', 'core_local_activity']);
+        assert.deepEqual(markers, ['core_local_activity', 'core_local_activity', 'core_patch', 'core_local_activity']);
       }
     });
 
