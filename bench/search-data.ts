@@ -10,19 +10,10 @@
  */
 import { chunkText } from '../lib/documents/chunk.ts';
 import type { Database } from '../lib/db/index.ts';
+import { createRandom } from '../lib/erp/random.ts';
 import type { DocumentRecord } from '../lib/search/port.ts';
 import { segmentForIndex } from '../lib/search/segment.ts';
 import { searchCorpus } from '../test/fixtures/search/corpus.ts';
-
-/** mulberry32: the same documents on every run. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sentencesOf = (text: string) =>
   text
@@ -36,12 +27,11 @@ const SPAN = Date.UTC(2026, 10, 1) - START;
 
 /** Document `n` of the bench corpus (n from 0). */
 export function benchDocument(n: number): DocumentRecord {
-  const next = random(n + 1);
-  const topic = topics[Math.floor(next() * topics.length)]!;
-  const count = 3 + Math.floor(next() * 8);
-  const sentences = Array.from({ length: count }, () =>
-    next() < 0.7 ? topic.sentences[Math.floor(next() * topic.sentences.length)]! : allSentences[Math.floor(next() * allSentences.length)]!,
-  );
+  const random = createRandom(`bench-document-${n}`);
+  const next = () => random.next();
+  const topic = random.pick(topics);
+  const count = random.int(3, 10);
+  const sentences = Array.from({ length: count }, () => random.pick(random.chance(0.7) ? topic.sentences : allSentences));
   const title = `${topic.document.title} (${n % 97 === 0 ? '草案' : `v${1 + (n % 9)}`})`;
   const text = `# ${title}\n\n${sentences.join(topic.document.lang === 'zh' ? '' : ' ')}\n\n文档编号 Doc-${n}`;
   const chunks = chunkText(text, { maxTokens: 400 });
