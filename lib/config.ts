@@ -19,6 +19,15 @@ const bytes = z
   });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   /** Temporal SDK log level; its INFO logs every worker state change. */
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
@@ -98,6 +107,20 @@ const schema = z.object({
   SEARCH_LOG_RETENTION_DAYS: int(1, 3650).default(90),
   /** Minutes between runs of the Schedule that brings the search index up to date; 0 creates none. */
   SEARCH_SYNC_EVERY_MINUTES: int(0, 1440).default(5),
+  /** Task queue of the report workflows (generateReport); tests use a unique one. */
+  REPORTS_TASK_QUEUE: z.string().default('reports'),
+  /** Longest one analytics query may run in the database before it is stopped (answered 422, limit `statement_timeout`). */
+  ANALYTICS_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  /** Highest planner cost (EXPLAIN's total cost) an analytics query may have; over it, 422 with limit `cost`, before it runs. */
+  ANALYTICS_MAX_COST: z.coerce.number().positive().default(20_000_000),
+  /** Time zone in which the time grains (day, week, month …) cut the ERP's timestamps. */
+  ANALYTICS_TIME_ZONE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/, 'an IANA time zone such as UTC or Asia/Shanghai')
+    .refine(isTimeZone, 'an unknown time zone')
+    .default('UTC'),
+  /** How long an analytics answer (query, pivot, forecast, anomalies) is kept in the cache; an ERP import drops it sooner. */
+  ANALYTICS_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),
