@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors.ts';
+import { AnalyticsInputError, AnalyticsLimitError } from '../lib/analytics/errors.ts';
 import { SearchFieldError } from '../lib/search/errors.ts';
 
 /** One invalid input: which field, and what is wrong with it. */
@@ -17,7 +18,7 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: { code?: string; errors?: FieldError[]; position?: number } = {},
+    readonly extra: { code?: string; errors?: FieldError[]; position?: number; limit?: string } = {},
   ) {
     super(detail ?? title);
   }
@@ -51,6 +52,9 @@ const statusOfCode: Record<string, number> = {
   E_SEARCH_INDEX_NOT_FOUND: 404,
   E_SEARCH_QUERY_NOT_FOUND: 404,
   E_SEARCH_UNAVAILABLE: 503,
+  E_ANALYTICS_INPUT: 400,
+  E_QUERY_TIMEOUT: 422,
+  E_QUERY_TOO_EXPENSIVE: 422,
 };
 
 const titleOfStatus: Record<number, string> = {
@@ -68,12 +72,15 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof AppError && statusOfCode[error.code]) {
     const status = statusOfCode[error.code]!;
     // A search request naming a field the index lacks (or cannot use so) says which, like any invalid field.
-    const errors = error instanceof SearchFieldError ? [{ field: error.field, detail: error.message }] : undefined;
+    const errors = error instanceof SearchFieldError || error instanceof AnalyticsInputError ? [{ field: error.field, detail: error.message }] : undefined;
     const position = (error as { position?: unknown }).position;
-    return new HttpProblem(status, titleOfStatus[status] ?? 'Error', error.message, {
+    // A query stopped by a limit names it (`cost`, `statement_timeout`, `cells`), so the caller knows what to narrow.
+    const limit = error instanceof AnalyticsLimitError ? error.limit : undefined;
+    return new HttpProblem(status, limit ? 'Query over a limit' : (titleOfStatus[status] ?? 'Error'), error.message, {
       code: error.code,
       ...(errors ? { errors } : {}),
       ...(typeof position === 'number' ? { position } : {}),
+      ...(limit ? { limit } : {}),
     });
   }
   // body-parser and friends mark client errors with a status; keep theirs, hide internals.

@@ -42,7 +42,8 @@ export interface RateLimitOptions {
 /** Uploads and batches: each one is stored, hashed and starts a workflow. */
 export const isExpensiveRoute = (req: Request): boolean => {
   const path = req.baseUrl + req.path;
-  return (req.method === 'POST' && /^\/v1\/(documents(\/batch)?|erp\/imports)\/?$/.test(path)) || /^\/v1\/reports(\/|$)/.test(path);
+  // Starting work counts, watching it does not: polling a report's status is an ordinary read.
+  return req.method === 'POST' && /^\/v1\/(documents(\/batch)?|erp\/imports|reports|analytics\/(forecast|anomalies))\/?$/.test(path);
 };
 
 /** The defaults: generous for reads, tight for expensive work. */
