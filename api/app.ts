@@ -24,6 +24,15 @@ import { createErpImportService } from './services/erp-imports.ts';
 import { createErpWorkflows } from '../client/erp.ts';
 import { createSearchService } from '../lib/search/service.ts';
 import { createVocabulary } from '../lib/search/vocabulary.ts';
+import { createAnalyticsEngine } from '../lib/analytics/engine.ts';
+import { createAnalyticsAnswers } from '../lib/analytics/answers.ts';
+import { createAnalyticsRouter } from './routes/analytics.ts';
+import { createAnalyticsSeriesRouter } from './routes/analytics-series.ts';
+import { createAnalyticsPivotRouter } from './routes/analytics-pivot.ts';
+import { createReportWorkflows } from '../client/reports.ts';
+import { createReportsRouter } from './routes/reports.ts';
+import { createReportTemplatesRouter } from './routes/report-templates.ts';
+import { createReportService } from './services/reports.ts';
 
 export interface AppDeps {
   platform: Platform;
@@ -101,6 +110,27 @@ export function createApp(deps: AppDeps): express.Express {
   const erpWorkflows = createErpWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.INGEST_TASK_QUEUE);
   const erpImports = createErpImportService({ db: platform.db, blobs: platform.blobs, workflows: erpWorkflows, maxUploadBytes: config.MAX_UPLOAD_SIZE });
   app.use('/v1/erp', createErpRouter({ imports: erpImports }));
+  // Analytics over the ERP: the engine enforces the limits, the answers cache drops with every ERP import (tag `erp`).
+  const analyticsEngine = createAnalyticsEngine(platform.db, {
+    statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS,
+    maxCost: config.ANALYTICS_MAX_COST,
+    timeZone: config.ANALYTICS_TIME_ZONE,
+  });
+  const analyticsAnswers = createAnalyticsAnswers(platform.cache, config.ANALYTICS_CACHE_TTL_MS);
+  app.use('/v1/analytics', createAnalyticsRouter({ engine: analyticsEngine, answers: analyticsAnswers }));
+  app.use('/v1/analytics', createAnalyticsSeriesRouter({ engine: analyticsEngine, answers: analyticsAnswers }));
+  app.use('/v1/analytics', createAnalyticsPivotRouter({ engine: analyticsEngine, answers: analyticsAnswers }));
+  // Reports: checked here in full, then made by generateReport on the reports task queue.
+  const reportWorkflows = createReportWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.REPORTS_TASK_QUEUE);
+  const reportService = createReportService({
+    db: platform.db,
+    blobs: platform.blobs,
+    engine: analyticsEngine,
+    workflows: reportWorkflows,
+    timeZone: config.ANALYTICS_TIME_ZONE,
+  });
+  app.use('/v1/reports', createReportsRouter({ reports: reportService }));
+  app.use('/v1/report-templates', createReportTemplatesRouter({ db: platform.db, engine: analyticsEngine, timeZone: config.ANALYTICS_TIME_ZONE }));
   // After the routes: a known path with an undeclared method is a 405 with `Allow`.
   app.use(createAllowedMethods(openApiDocument.paths));
   app.use(notFoundHandler);

@@ -15,6 +15,10 @@ import {
 } from './schemas.ts';
 import { documentPaths } from './openapi/documents.ts';
 import { erpPaths } from './openapi/erp.ts';
+import { analyticsPaths } from './openapi/analytics.ts';
+import { analyticsSeriesPaths } from './openapi/analytics-series.ts';
+import { analyticsPivotPaths } from './openapi/analytics-pivot.ts';
+import { reportPaths } from './openapi/reports.ts';
 import { searchPaths } from './openapi/search.ts';
 import { searchSyncPaths } from './openapi/search-sync.ts';
 import { apiKeyIdParameter, jsonBody, kbIdParameter, notModified, problem, queryParameters, responses, schemaOf, json, type JsonSchema } from './openapi/parts.ts';
@@ -49,6 +53,10 @@ export const openApiDocument = {
   paths: {
     ...documentPaths,
     ...erpPaths,
+    ...analyticsPaths,
+    ...analyticsSeriesPaths,
+    ...analyticsPivotPaths,
+    ...reportPaths,
     '/v1/search/semantic': {
       get: {
         summary: 'Nearest chunks by meaning',

@@ -8,6 +8,7 @@ import { loadConfig } from '../lib/config.ts';
 import { loadGeneratedErp } from '../lib/erp/generate-load.ts';
 import { createPlatform } from '../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
+import { createReportsWorker } from '../worker/reports-worker.ts';
 
 /**
  * `npm start`: worker and API in one process over the embedded defaults
@@ -27,9 +28,9 @@ const config = loadConfig();
 // twice (from the terminal and passed on by scripts/start.sh), so a repeat within
 // a second is the same request; a later one leaves at once.
 let stopRequestedAt = 0;
-let worker: Worker | undefined = undefined; // set once the worker exists; read by the signal handler
+const workers: Worker[] = []; // filled as the workers exist; read by the signal handler
 const drain = () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
 };
 const stop = () => {
   if (stopRequestedAt && Date.now() - stopRequestedAt > 1000) {
@@ -48,8 +49,10 @@ process.on('SIGTERM', stop);
 const platform = await createPlatform(config);
 const connection = await connectWorker(config);
 const ingest = await createIngestWorker(platform, connection);
-worker = ingest.worker;
-const workerRun = ingest.run();
+const reports = await createReportsWorker(platform, connection);
+workers.push(ingest.worker, reports.worker);
+// If one worker stops (Ctrl-C, or a fatal error), the other drains too.
+const workerRun = Promise.all([ingest.run().finally(drain), reports.run().finally(drain)]);
 if (stopRequestedAt) drain(); // Ctrl-C came while setting up
 const api = await startApi(platform);
 if (api.createdOperatorKey) {

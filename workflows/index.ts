@@ -6,3 +6,4 @@ export { warmCache } from './warm-cache.ts';
 export { syncSearchIndex } from './sync-search-index.ts';
 export { scheduledSearchSync } from './scheduled-search-sync.ts';
 export { importDataset } from './import-dataset.ts';
+export { generateReport } from './generate-report.ts';

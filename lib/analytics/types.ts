@@ -117,9 +117,13 @@ export interface PivotRow {
    * `cells[m][c]`: measure `m` (index into `measures`) at column key `c`; the
    * last entry, at index `columnKeys.length`, is the row's total over all columns.
    * Totals are exact for every aggregation (computed by the database, not summed).
+   * A cell no row falls in is null (a count too: there is no group there).
    */
   cells: (number | null)[][];
-  /** Same shape as `cells`, fractions 0…1, for each requested share. */
+  /**
+   * Same shape as `cells`, fractions 0…1, for each requested share. Only sums and
+   * counts have shares; other measures' are null (see lib/analytics/pivot-shares.ts).
+   */
   shares?: Partial<Record<'row' | 'column' | 'total', (number | null)[][]>>;
 }
 
@@ -127,7 +131,10 @@ export interface PivotResult {
   rowFields: Column[];
   columnFields: Column[];
   measures: Column[];
-  /** Each column header tuple (values of the column fields), in order; without the total column. */
+  /**
+   * Each column header tuple (values of the column fields), ascending, nulls last;
+   * without the total column. Empty without column fields: cells then hold the total only.
+   */
   columnKeys: Value[][];
   /** Detail rows, each group followed by its subtotal, the grand total last. */
   rows: PivotRow[];
@@ -161,11 +168,17 @@ export interface ForecastPoint {
 
 export interface ForecastResult {
   forecast: ForecastPoint[];
-  /** e.g. `mstl_ets(7,365)`: the model and its seasonal periods. */
+  /** e.g. `mstl(7)+ets` (MSTL with an AutoETS trend, weekly season), or `ets` with no season: the model and its seasonal periods. */
   method: string;
   /** Error of the same method on the training data's last `horizon` periods, held out; sMAPE in percent. */
-  backtest: { smape: number; horizon: number; baseline: { method: 'seasonal_naive'; smape: number } };
-  /** The training series as the model saw it (missing periods filled with 0). */
+  backtest: {
+    smape: number;
+    horizon: number;
+    baseline: { method: 'seasonal_naive'; smape: number };
+    /** The method as refitted without the held-out periods: fewer periods can mean fewer seasons (added by C). */
+    method?: string;
+  };
+  /** The training series as the model saw it (missing periods: 0 for sums and counts, interpolated for the rest; see series.ts). */
   history: { period: string; value: number }[];
   level: number;
 }

@@ -69,6 +69,33 @@ checks.positive_data_acceptance.expected-statuses = ${toml(['2xx', '3xx', '401',
     // not a JSON Schema's: `(a` or an unknown field in `filters` is a well-formed request answered 400.
     accepting('/v1/search/{index}', 'GET', ['400']),
     accepting('/v1/search/{index}', 'POST', ['400', '413']),
+    // Which fields a dataset has, which aggregations and operators each takes and what values fit it are the
+    // catalog's to say (400 naming the field); a well-formed query can also be over the cost ceiling (422, limit).
+    // And the body is read up to 64 KiB, less than the schema's bounds allow (32 filters of 1000 values of 200
+    // characters): a long body is a 413 whether or not it is schema-valid.
+    accepting('/v1/analytics/query', 'POST', ['400', '413', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
+    // A forecast or anomaly search over a well-formed request can still be refused: a field the catalog lacks, a range
+    // with too few periods or no rows, trainFrom after trainTo or a year outside 1900–2200 (400 naming the field); or
+    // its series query over the cost ceiling (422, limit).
+    accepting('/v1/analytics/forecast', 'POST', ['400', '422']),
+    accepting('/v1/analytics/anomalies', 'POST', ['400', '422']),
+    // A pivot's or a drill-down's fields, aggregations and filter values are the catalog's to judge (400 naming
+    // `rows.N`, `columns.N`, `cell.<field>` …; a field twice, or min of a text field, too); a well-formed pivot can
+    // also have more cells than the limit, or a query over the cost ceiling (422 naming the limit). Their bodies
+    // are read up to 64 KiB like a query's: a long schema-valid body is a 413.
+    accepting('/v1/analytics/pivot', 'POST', ['400', '413', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
+    accepting('/v1/analytics/drill', 'POST', ['400', '413', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
+    // A report's names are the catalog's to judge, its pivot fields must be among its dimensions, its charts must name
+    // what it shows, its template must exist and its parameters fit (400 naming the field); an Idempotency-Key used with
+    // another body is a 422. A template is checked as a report when saved (400 naming `spec.…`). Lists take signed cursors.
+    accepting('/v1/reports', 'POST', ['400', '422']),
+    accepting('/v1/reports', 'GET', ['400']),
+    accepting('/v1/report-templates', 'POST', ['400']),
+    accepting('/v1/report-templates', 'GET', ['400']),
+    accepting('/v1/report-templates/{id}', 'PUT', ['400']),
     `phases.stateful.checks.negative_data_rejection.enabled = false`,
   ].join('\n');
 }

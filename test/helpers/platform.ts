@@ -11,6 +11,7 @@ import { createDatabase, type Database } from '../../lib/db/index.ts';
 import { saveHistories } from './histories.ts';
 import { createPlatform, type Platform } from '../../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../../worker/ingest-worker.ts';
+import { createReportsWorker } from '../../worker/reports-worker.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -75,6 +76,7 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     PGLITE_DIR: 'memory://',
     BLOB_DIR: blobDir,
     INGEST_TASK_QUEUE: `ingest-test-${randomUUID()}`,
+    REPORTS_TASK_QUEUE: `reports-test-${randomUUID()}`,
     // Suites run reconcile themselves; a Schedule per suite would outlive it on the shared server.
     RECONCILE_EVERY_MINUTES: '0',
     WARM_CACHE_EVERY_MINUTES: '0',
@@ -96,10 +98,13 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
   if (options.withWorker !== false) {
     const connection = await connectWorker(config);
     const ingest = await createIngestWorker(platform, connection);
+    const reports = await createReportsWorker(platform, connection);
     const running = ingest.run();
+    const reportsRunning = reports.run();
     stopWorker = async () => {
       ingest.worker.shutdown();
-      await running;
+      reports.worker.shutdown();
+      await Promise.all([running, reportsRunning]);
       await connection.close();
     };
   }
@@ -110,6 +115,7 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     async close() {
       // This suite's finished runs, for the replay test to check against today's workflow code.
       await saveHistories(config.TEMPORAL_ADDRESS, env.INGEST_TASK_QUEUE!).catch((error) => console.error('could not save histories:', error));
+      await saveHistories(config.TEMPORAL_ADDRESS, env.REPORTS_TASK_QUEUE!).catch((error) => console.error('could not save histories:', error));
       await stopWorker();
       await api.close();
       await platform.close();

@@ -1,0 +1,3 @@
+import { describeReportEndToEnd } from './report-e2e-suite.ts';
+
+describeReportEndToEnd('pglite');
