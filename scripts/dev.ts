@@ -76,6 +76,27 @@ for (const name of readdirSync(samplesDir).sort()) {
   console.log(`sample ${name}: ${created ? 'ingesting' : document.status} (${document.id.slice(0, 12)}…)`);
 }
 
+// What an analyst asks: paid revenue by region and month, and the same as a report with next quarter's
+// forecast. A report's filters apply to every view of it, the forecast's training range included.
+const paid = [
+  { field: 'status', op: 'eq', value: 'paid' },
+  { field: 'ordered_at', op: 'between', value: ['2024-01-01', '2025-12-31'] },
+];
+const revenue = { field: 'revenue', agg: 'sum', as: 'paid_revenue' };
+const exampleQuery = JSON.stringify({ source: 'orders', dimensions: ['region', 'month'], measures: [revenue], filters: paid });
+const exampleReport = JSON.stringify({
+  title: '各地区已付款收入与下季度预测',
+  source: 'orders',
+  dimensions: ['region', 'month'],
+  measures: [revenue],
+  filters: paid,
+  pivot: { rows: ['region'], columns: ['month'] },
+  forecast: { granularity: 'month', trainFrom: '2024-01-01', trainTo: '2025-12-31', horizon: 3 },
+  anomalies: { granularity: 'day', from: '2025-01-01', to: '2025-12-31' },
+  charts: [{ type: 'heatmap', dimension: 'month', series: 'region' }, { type: 'line', view: 'forecast' }],
+  formats: ['xlsx', 'pdf', 'csv'],
+});
+
 if (!stopRequestedAt) console.log(`
 AI Stack jobs is running (database: ${platform.db.engine})
   API              ${api.url}
@@ -87,6 +108,8 @@ Try:
   curl${authHeader} -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
   curl${authHeader} -G --data-urlencode 'q=出差住宿怎么报消' ${api.url}/v1/search/documents
   curl${authHeader} -G --data-urlencode 'q=有限公司' -d facets=region,status,month ${api.url}/v1/search/orders
+  curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/analytics/query -d '${exampleQuery}'
+  curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/reports -d '${exampleReport}'
 Stop with Ctrl-C.`);
 
 await workerRun;

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors.ts';
 import type { Aggregation } from '../../analytics/types.ts';
 import type { ChartSpec, RenderedChart, ReportContent } from '../types.ts';
 import { resolveChart, checkChartSpecs, type ChartReportShape, type ChartSpecProblem, type ResolvedChart } from './check.ts';
@@ -8,10 +9,10 @@ import { renderChart } from './render.ts';
 import type { Size } from './options-base.ts';
 
 /** A report's chart specs that do not fit its content; the workflow should not retry it. */
-export class ChartSpecError extends Error {
+export class ChartSpecError extends AppError {
   constructor(readonly problems: ChartSpecProblem[]) {
-    super(`bad chart spec: ${problems.map((p) => `${p.field}: ${p.detail}`).join('; ')}`);
-    this.name = 'ChartSpecError';
+    // Non-retryable (an AppError's default): the same spec over the same content fails the same way.
+    super('E_REPORT_INVALID', `bad chart spec: ${problems.map((p) => `${p.field}: ${p.detail}`).join('; ')}`);
   }
 }
 
