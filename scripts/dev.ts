@@ -97,13 +97,21 @@ const exampleReport = JSON.stringify({
   formats: ['xlsx', 'pdf', 'csv'],
 });
 
+// The database can hold an operator key this state directory never saw (ADMIN_API_KEY unset, key file gone): say so.
+const keyLine =
+  config.AUTH === 'off'
+    ? 'none needed (AUTH=off, open local mode)'
+    : apiKey
+      ? `${apiKey} (operator: admin + tenants; kept in ${keyFile})`
+      : `the operator key shown at this database's first start (not in ${keyFile}); set ADMIN_API_KEY or create one`;
+
 if (!stopRequestedAt) console.log(`
 AI Stack jobs is running (database: ${platform.db.engine})
   API              ${api.url}
   API docs         ${api.url}/docs
   Temporal         ${config.TEMPORAL_ADDRESS}
   Temporal Web UI  ${config.TEMPORAL_UI_URL}
-  API key          ${apiKey ? `${apiKey} (operator: admin + tenants; kept in ${keyFile})` : 'none needed (AUTH=off, open local mode)'}
+  API key          ${keyLine}
 Try:
   curl${authHeader} -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
   curl${authHeader} -G --data-urlencode 'q=出差住宿怎么报消' ${api.url}/v1/search/documents
