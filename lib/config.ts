@@ -121,6 +121,36 @@ const schema = z.object({
     .default('UTC'),
   /** How long an analytics answer (query, pivot, forecast, anomalies) is kept in the cache; an ERP import drops it sooner. */
   ANALYTICS_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
+  /** Task queue of the email workflows (sendEmail); tests use a unique one. */
+  EMAIL_TASK_QUEUE: z.string().default('email'),
+  /** Task queue of backups, restores and knowledge-base syncs; tests use a unique one. */
+  MAINTENANCE_TASK_QUEUE: z.string().default('maintenance'),
+  /** Where mail goes: MailDev in development (`npm start` runs it), a relay in production (smtp:// or smtps://, user:pass@ allowed). */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+  /** The From of every message the platform sends. */
+  EMAIL_FROM: z.string().min(3).max(320).default('AI Stack <noreply@aistack.local>'),
+  /** The domain of generated Message-IDs (`<id@domain>`). */
+  EMAIL_MESSAGE_ID_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name').default('aistack.local'),
+  /** Messages per minute to any one recipient domain, across every email worker. */
+  EMAIL_DOMAIN_RATE_PER_MINUTE: int(1, 1_000_000).default(600),
+  /**
+   * A REST API that tells whether the mail server holds a Message-ID (MailDev's, e.g. http://127.0.0.1:1080),
+   * asked when a worker died between handing a message to SMTP and recording it. Unset: such a message is
+   * not sent again and is recorded `uncertain` (see the README's email guarantee).
+   */
+  EMAIL_DELIVERY_CHECK_URL: z.string().url().optional(),
+  /** The mail server's web UI, printed by `npm start` next to the Temporal Web UI. */
+  MAIL_UI_URL: z.string().url().optional(),
+  /** 32-byte key (64 hex characters or base64) that encrypts backups with AES-256-GCM; unset: not encrypted. */
+  BACKUP_ENCRYPTION_KEY: z.string().optional(),
+  /** How many daily, weekly (a Sunday's) and monthly (a month's first) backups are kept; older ones are deleted. */
+  BACKUP_KEEP_DAILY: int(0, 3650).default(7),
+  BACKUP_KEEP_WEEKLY: int(0, 520).default(4),
+  BACKUP_KEEP_MONTHLY: int(0, 1200).default(12),
+  /** PostgreSQL URL of a role allowed to create databases, for restoring each backup into a scratch database; unset: DATABASE_URL. */
+  BACKUP_VERIFY_DATABASE_URL: z.string().url().optional(),
+  /** Directories under which directory and local Git sources of knowledge-base sync may live (`:`-separated); nothing outside is read. */
+  KB_SOURCE_ROOTS: z.string().default(path.join(cacheDir, 'sources')),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),
@@ -159,5 +189,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.EMBEDDING_PROVIDER === 'openai' && !config.EMBEDDING_BASE_URL) {
     throw new ConfigError('invalid configuration: EMBEDDING_PROVIDER=openai needs EMBEDDING_BASE_URL');
   }
+  if (config.BACKUP_ENCRYPTION_KEY !== undefined && !isAes256Key(config.BACKUP_ENCRYPTION_KEY)) {
+    throw new ConfigError('invalid configuration: BACKUP_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64');
+  }
   return config;
 }
+
+/** The bytes of a 32-byte key written as 64 hex characters or base64, or undefined. */
+export function aes256Key(text: string): Buffer | undefined {
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  return key.length === 32 ? key : undefined;
+}
+const isAes256Key = (text: string) => aes256Key(text) !== undefined;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 name="${1:?usage: scripts/bench.sh <name>}"
 source scripts/prepare.sh
 # The tests' Temporal server (in memory, port 7243), never the one npm start uses.
-bash scripts/services.sh up temporal postgres redis elasticsearch
+bash scripts/services.sh up temporal postgres redis elasticsearch maildev
 eval "$(bash scripts/services.sh env)"
 export TEST_DATABASE_URL="$DATABASE_URL"
 unset DATABASE_URL

@@ -9,6 +9,8 @@ import { loadGeneratedErp } from '../lib/erp/generate-load.ts';
 import { createPlatform } from '../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
 import { createReportsWorker } from '../worker/reports-worker.ts';
+import { createEmailWorker } from '../worker/email-worker.ts';
+import { createMaintenanceWorker } from '../worker/maintenance-worker.ts';
 
 /**
  * `npm start`: worker and API in one process over the embedded defaults
@@ -50,9 +52,11 @@ const platform = await createPlatform(config);
 const connection = await connectWorker(config);
 const ingest = await createIngestWorker(platform, connection);
 const reports = await createReportsWorker(platform, connection);
-workers.push(ingest.worker, reports.worker);
-// If one worker stops (Ctrl-C, or a fatal error), the other drains too.
-const workerRun = Promise.all([ingest.run().finally(drain), reports.run().finally(drain)]);
+const email = await createEmailWorker(platform, connection);
+const maintenance = await createMaintenanceWorker(platform, connection);
+workers.push(ingest.worker, reports.worker, email.worker, maintenance.worker);
+// If one worker stops (Ctrl-C, or a fatal error), the others drain too.
+const workerRun = Promise.all([ingest, reports, email, maintenance].map((w) => w.run().finally(drain)));
 if (stopRequestedAt) drain(); // Ctrl-C came while setting up
 const api = await startApi(platform);
 if (api.createdOperatorKey) {
@@ -121,6 +125,7 @@ Try:
 Stop with Ctrl-C.`);
 
 await workerRun;
+await email.close();
 await api.close();
 await connection.close();
 await platform.close();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start/stop the external services that tests and dev mode need, as plain
 # background processes (no systemd or Docker here), all bound to 127.0.0.1.
-#   services.sh up [temporal|postgres|redis|elasticsearch ...]
+#   services.sh up [temporal|postgres|redis|elasticsearch|maildev ...]
 #                                                   install if missing, start, wait (default: all)
 #   services.sh up temporal-dev                     npm start's own file-backed Temporal server
 #   services.sh down [name ...]                     stop what this script started (pid files only;
@@ -31,12 +31,15 @@ ES_URL="http://127.0.0.1:$ES_PORT"
 ES_JAVA_HOME="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ES_HEAP="${ES_HEAP:-512m}"
 ES_DIR="$AISTACK_STATE/elasticsearch"
+MAILDEV_SMTP_PORT="${MAILDEV_SMTP_PORT:-1025}"
+MAILDEV_WEB_PORT="${MAILDEV_WEB_PORT:-1080}"
+MAILDEV_URL="http://127.0.0.1:$MAILDEV_WEB_PORT"
 WAIT_TIMEOUT="${AISTACK_WAIT_TIMEOUT:-90}"
 PG_BIN=/usr/lib/postgresql/15/bin
 PGDATA_DIR="$AISTACK_STATE/postgres"
 DATABASE_URL="postgres://aistack:aistack@127.0.0.1:$PGPORT/aistack"
 SEARCH_ATTRIBUTES=(JobKind=Keyword JobStatus=Keyword Tenant=Keyword)
-ALL=(temporal-test postgres redis elasticsearch)
+ALL=(temporal-test postgres redis elasticsearch maildev)
 mkdir -p "$AISTACK_STATE"
 
 pidfile() { echo "$AISTACK_STATE/$1.pid"; }
@@ -230,8 +233,26 @@ up_elasticsearch() {
   log "elasticsearch ready: $ES_URL"
 }
 
+# --- MailDev (SMTP + web UI + REST API) -----------------------------------------
+# Its REST API answers `GET /api/email` with a JSON list; `/` is a 404 on Node 20,
+# the UI lives at /index.html.
+maildev_ok() { curl -fsS --max-time 2 "$MAILDEV_URL/api/email?limit=1" 2>/dev/null | grep -q '^\['; }
+up_maildev() {
+  local bin; bin="$("$SCRIPTS_DIR/setup-maildev.sh")"
+  if ! our_pid maildev node >/dev/null && ! maildev_ok; then
+    rm -f "$(pidfile maildev)"
+    port_open "$MAILDEV_SMTP_PORT" && die "port $MAILDEV_SMTP_PORT is taken by something that is not MailDev ($(port_owner "$MAILDEV_SMTP_PORT"))"
+    port_open "$MAILDEV_WEB_PORT" && die "port $MAILDEV_WEB_PORT is taken by something that is not MailDev ($(port_owner "$MAILDEV_WEB_PORT"))"
+    # In memory, bounded: a test run or a benchmark sends thousands of messages.
+    start_bg maildev node "$bin" --ip 127.0.0.1 --web-ip 127.0.0.1 \
+      -s "$MAILDEV_SMTP_PORT" -w "$MAILDEV_WEB_PORT" --max-emails 20000 --silent
+  fi
+  wait_for maildev "$WAIT_TIMEOUT" "$(logfile maildev)" maildev_ok
+  log "maildev ready: SMTP 127.0.0.1:$MAILDEV_SMTP_PORT, web UI $MAILDEV_URL/index.html"
+}
+
 # --- down / status / env ---------------------------------------------------------
-exe_of() { case $1 in redis) echo redis-server ;; temporal*) echo temporal ;; elasticsearch) echo java ;; *) echo "$1" ;; esac; }
+exe_of() { case $1 in redis) echo redis-server ;; temporal*) echo temporal ;; elasticsearch) echo java ;; maildev) echo node ;; *) echo "$1" ;; esac; }
 down_one() {
   local name=$1 pid
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
@@ -251,6 +272,7 @@ status_one() {
     postgres) port=$PGPORT; health=pg_ok ;;
     redis) port=$REDIS_PORT; health=redis_ok ;;
     elasticsearch) port=$ES_PORT; health=es_ok ;;
+    maildev) port=$MAILDEV_WEB_PORT; health=maildev_ok ;;
   esac
   if pid="$(our_pid "$name" "$(exe_of "$name")")"; then
     $health && echo "$name: up (pid $pid, 127.0.0.1:$port)" || echo "$name: starting/unhealthy (pid $pid)"
@@ -272,7 +294,7 @@ case $cmd in
     for s in "${services[@]}"; do
       case $s in
         temporal | temporal-test | temporal-dev) up_temporal "$(canonical "$s")" ;;
-        postgres | redis | elasticsearch) "up_$s" ;;
+        postgres | redis | elasticsearch | maildev) "up_$s" ;;
         *) die "unknown service: $s" ;;
       esac
     done
@@ -283,12 +305,14 @@ case $cmd in
     services=("$@"); ((${#services[@]})) || services=("${ALL[@]}" temporal)
     for s in "${services[@]}"; do down_one "$s"; done
     ;;
-  status) for s in temporal-test temporal-dev postgres redis elasticsearch; do status_one "$s"; done ;;
+  status) for s in temporal-test temporal-dev postgres redis elasticsearch maildev; do status_one "$s"; done ;;
   pid) our_pid "$(canonical "${1:?usage: $0 pid NAME}")" "$(exe_of "$(canonical "$1")")" ;;
   env)
     if [[ ${1:-} == dev ]]; then
       echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_DEV_PORT"
       echo "export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_DEV_UI_PORT"
+      echo "export SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
+      echo "export MAIL_UI_URL=$MAILDEV_URL"
       exit 0
     fi
     echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_TEST_PORT"
@@ -299,6 +323,8 @@ case $cmd in
     echo "export DATABASE_URL=$DATABASE_URL"
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     echo "export ELASTICSEARCH_URL=$ES_URL"
+    echo "export SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
+    echo "export MAIL_UI_URL=$MAILDEV_URL"
     ;;
-  *) echo "usage: $0 up [temporal|temporal-dev|postgres|redis|elasticsearch ...] | down [name ...] | status | env [dev] | pid NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up [temporal|temporal-dev|postgres|redis|elasticsearch|maildev ...] | down [name ...] | status | env [dev] | pid NAME" >&2; exit 2 ;;
 esac

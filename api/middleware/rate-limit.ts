@@ -39,11 +39,14 @@ export interface RateLimitOptions {
   whenRedisDown?: 'open' | 'closed';
 }
 
-/** Uploads and batches: each one is stored, hashed and starts a workflow. */
+/** Uploads, batches, reports, emails, backups, restores and syncs: each one stores or sends something, or starts heavy work. */
 export const isExpensiveRoute = (req: Request): boolean => {
   const path = req.baseUrl + req.path;
   // Starting work counts, watching it does not: polling a report's status is an ordinary read.
-  return req.method === 'POST' && /^\/v1\/(documents(\/batch)?|erp\/imports|reports|analytics\/(forecast|anomalies))\/?$/.test(path);
+  return (
+    req.method === 'POST' &&
+    /^\/v1\/(documents(\/batch)?|erp\/imports|reports|analytics\/(forecast|anomalies)|emails|backups(\/[^/]+\/restore)?|knowledge-bases\/[^/]+\/sync)\/?$/.test(path)
+  );
 };
 
 /** The defaults: generous for reads, tight for expensive work. */

@@ -12,6 +12,8 @@ import { saveHistories } from './histories.ts';
 import { createPlatform, type Platform } from '../../lib/platform.ts';
 import { connectWorker, createIngestWorker } from '../../worker/ingest-worker.ts';
 import { createReportsWorker } from '../../worker/reports-worker.ts';
+import { createEmailWorker } from '../../worker/email-worker.ts';
+import { createMaintenanceWorker } from '../../worker/maintenance-worker.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -77,6 +79,11 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     BLOB_DIR: blobDir,
     INGEST_TASK_QUEUE: `ingest-test-${randomUUID()}`,
     REPORTS_TASK_QUEUE: `reports-test-${randomUUID()}`,
+    EMAIL_TASK_QUEUE: `email-test-${randomUUID()}`,
+    MAINTENANCE_TASK_QUEUE: `maintenance-test-${randomUUID()}`,
+    // MailDev from scripts/services.sh: tests read what was delivered through its REST API.
+    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
+    EMAIL_DELIVERY_CHECK_URL: process.env.MAIL_UI_URL ?? 'http://127.0.0.1:1080',
     // Suites run reconcile themselves; a Schedule per suite would outlive it on the shared server.
     RECONCILE_EVERY_MINUTES: '0',
     WARM_CACHE_EVERY_MINUTES: '0',
@@ -99,12 +106,14 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     const connection = await connectWorker(config);
     const ingest = await createIngestWorker(platform, connection);
     const reports = await createReportsWorker(platform, connection);
-    const running = ingest.run();
-    const reportsRunning = reports.run();
+    const email = await createEmailWorker(platform, connection);
+    const maintenance = await createMaintenanceWorker(platform, connection);
+    const workers = [ingest, reports, email, maintenance];
+    const running = workers.map((w) => w.run());
     stopWorker = async () => {
-      ingest.worker.shutdown();
-      reports.worker.shutdown();
-      await Promise.all([running, reportsRunning]);
+      for (const { worker } of workers) worker.shutdown();
+      await Promise.all(running);
+      await email.close();
       await connection.close();
     };
   }
@@ -114,8 +123,9 @@ export async function startTestPlatform(engine: Engine, options: { withWorker?: 
     env,
     async close() {
       // This suite's finished runs, for the replay test to check against today's workflow code.
-      await saveHistories(config.TEMPORAL_ADDRESS, env.INGEST_TASK_QUEUE!).catch((error) => console.error('could not save histories:', error));
-      await saveHistories(config.TEMPORAL_ADDRESS, env.REPORTS_TASK_QUEUE!).catch((error) => console.error('could not save histories:', error));
+      for (const queue of [env.INGEST_TASK_QUEUE!, env.REPORTS_TASK_QUEUE!, env.EMAIL_TASK_QUEUE!, env.MAINTENANCE_TASK_QUEUE!]) {
+        await saveHistories(config.TEMPORAL_ADDRESS, queue).catch((error) => console.error('could not save histories:', error));
+      }
       await stopWorker();
       await api.close();
       await platform.close();
