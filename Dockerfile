@@ -10,6 +10,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --omit=dev --no-audit --no-fund
 COPY . .
 # Tesseract and poppler for scanned documents (the same script as on a workstation).
-RUN bash scripts/setup-ocr.sh && rm -rf /var/lib/apt/lists/*
+# pg_dump/pg_restore 15 for backups (the server's major version), git for knowledge bases kept in Git.
+RUN bash scripts/setup-ocr.sh && apt-get install -y --no-install-recommends postgresql-client-15 git \
+  && rm -rf /var/lib/apt/lists/*
 COPY --from=model /cache/models /models
 ENV EMBEDDING_MODEL_DIR=/models/bge-small-zh-v1.5-q

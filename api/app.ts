@@ -33,6 +33,20 @@ import { createReportWorkflows } from '../client/reports.ts';
 import { createReportsRouter } from './routes/reports.ts';
 import { createReportTemplatesRouter } from './routes/report-templates.ts';
 import { createReportService } from './services/reports.ts';
+import { createScheduleControl } from '../client/schedules.ts';
+import { createSchedulesRouter } from './routes/schedules.ts';
+import { createScheduleService } from './services/schedules.ts';
+import { createBackupWorkflows } from '../client/backups.ts';
+import { createBackupsRouter } from './routes/backups.ts';
+import { createBackupService, openRunCheck } from './services/backups.ts';
+import { createEmailWorkflows } from '../client/emails.ts';
+import { createEmailsRouter } from './routes/emails.ts';
+import { createEmailTemplatesRouter } from './routes/email-templates.ts';
+import { createEmailService } from './services/emails.ts';
+import { createKnowledgeBaseSyncWorkflows } from '../client/kb-sync.ts';
+import { sourceRoots } from '../lib/kb-sync/paths.ts';
+import { createKnowledgeBaseSourcesRouter } from './routes/kb-sources.ts';
+import { createKnowledgeBaseSyncService } from './services/kb-sync.ts';
 
 export interface AppDeps {
   platform: Platform;
@@ -131,6 +145,26 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/v1/reports', createReportsRouter({ reports: reportService }));
   app.use('/v1/report-templates', createReportTemplatesRouter({ db: platform.db, engine: analyticsEngine, timeZone: config.ANALYTICS_TIME_ZONE }));
+  // Schedules (backup, kb-sync, report-delivery, search-sync): Temporal Schedules, each kind with its own policies and scope.
+  const scheduleControl = createScheduleControl(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), {
+    INGEST_TASK_QUEUE: config.INGEST_TASK_QUEUE,
+    REPORTS_TASK_QUEUE: config.REPORTS_TASK_QUEUE,
+    MAINTENANCE_TASK_QUEUE: config.MAINTENANCE_TASK_QUEUE,
+  });
+  app.use('/v1/schedules', createSchedulesRouter({ schedules: createScheduleService({ db: platform.db, control: scheduleControl, timeZone: config.ANALYTICS_TIME_ZONE }) }));
+  // Email: checked and rendered here, put in the outbox, sent once by sendEmail on the email task queue.
+  const emailWorkflows = createEmailWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.EMAIL_TASK_QUEUE);
+  const emailService = createEmailService({ db: platform.db, workflows: emailWorkflows, messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN });
+  app.use('/v1/emails', createEmailsRouter({ emails: emailService }));
+  app.use('/v1/email-templates', createEmailTemplatesRouter({ db: platform.db }));
+  // Backups: platform-wide (scope `tenants`), made and restored by workflows on the maintenance task queue.
+  const backupClient = new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE });
+  const backupWorkflows = createBackupWorkflows(backupClient, config.MAINTENANCE_TASK_QUEUE, platform.db);
+  app.use('/v1/backups', createBackupsRouter({ backups: createBackupService({ db: platform.db, workflows: backupWorkflows, isOpen: openRunCheck(backupClient) }) }));
+  // Knowledge-base sources and their sync: syncKnowledgeBase on the maintenance task queue.
+  const kbSyncWorkflows = createKnowledgeBaseSyncWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.MAINTENANCE_TASK_QUEUE);
+  const kbSync = createKnowledgeBaseSyncService({ db: platform.db, workflows: kbSyncWorkflows, roots: sourceRoots(config.KB_SOURCE_ROOTS), cache: platform.cache });
+  app.use('/v1/knowledge-bases', createKnowledgeBaseSourcesRouter({ sync: kbSync }));
   // After the routes: a known path with an undeclared method is a 405 with `Allow`.
   app.use(createAllowedMethods(openApiDocument.paths));
   app.use(notFoundHandler);

@@ -19,8 +19,12 @@ import { analyticsPaths } from './openapi/analytics.ts';
 import { analyticsSeriesPaths } from './openapi/analytics-series.ts';
 import { analyticsPivotPaths } from './openapi/analytics-pivot.ts';
 import { reportPaths } from './openapi/reports.ts';
+import { schedulePaths } from './openapi/schedules.ts';
 import { searchPaths } from './openapi/search.ts';
 import { searchSyncPaths } from './openapi/search-sync.ts';
+import { kbSyncPaths } from './openapi/kb-sync.ts';
+import { emailPaths } from './openapi/emails.ts';
+import { backupPaths } from './openapi/backups.ts';
 import { apiKeyIdParameter, jsonBody, kbIdParameter, notModified, problem, queryParameters, responses, schemaOf, json, type JsonSchema } from './openapi/parts.ts';
 
 const newApiKeySchema = schemaOf(newApiKey, 'input');
@@ -57,6 +61,8 @@ export const openApiDocument = {
     ...analyticsSeriesPaths,
     ...analyticsPivotPaths,
     ...reportPaths,
+    ...schedulePaths,
+    ...emailPaths,
     '/v1/search/semantic': {
       get: {
         summary: 'Nearest chunks by meaning',
@@ -173,6 +179,8 @@ export const openApiDocument = {
       },
     },
     ...searchSyncPaths,
+    ...kbSyncPaths,
+    ...backupPaths,
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Up', ...json({ type: 'object' }) } } } },
     '/readyz': {
       get: {

@@ -149,8 +149,16 @@ const schema = z.object({
   BACKUP_KEEP_MONTHLY: int(0, 1200).default(12),
   /** PostgreSQL URL of a role allowed to create databases, for restoring each backup into a scratch database; unset: DATABASE_URL. */
   BACKUP_VERIFY_DATABASE_URL: z.string().url().optional(),
+  /** Where pg_dump, pg_restore and psql live (Debian's postgresql-client); their major version must be at least the server's. */
+  BACKUP_PG_BIN_DIR: z.string().default('/usr/lib/postgresql/15/bin'),
+  /** gzip level of backup parts, 1 (fastest) to 9 (smallest); 6 is zlib's and pg_dump's own default. */
+  BACKUP_COMPRESSION_LEVEL: int(1, 9).default(6),
   /** Directories under which directory and local Git sources of knowledge-base sync may live (`:`-separated); nothing outside is read. */
   KB_SOURCE_ROOTS: z.string().default(path.join(cacheDir, 'sources')),
+  /** Where knowledge-base sync keeps its Git clones (one bare repository per source). */
+  KB_SYNC_CACHE_DIR: z.string().default(path.join(cacheDir, 'state', 'kb-sync')),
+  /** Most files one source may hold; a larger tree fails its sync (nothing is applied) rather than being cut short. */
+  KB_SYNC_MAX_FILES: int(1, 1_000_000).default(10_000),
   /** Chunk size bound in model tokens, and the overlap carried between chunks. */
   CHUNK_MAX_TOKENS: int(32, 8192).default(400),
   CHUNK_OVERLAP_TOKENS: int(0, 1024).default(60),

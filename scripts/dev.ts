@@ -11,6 +11,8 @@ import { connectWorker, createIngestWorker } from '../worker/ingest-worker.ts';
 import { createReportsWorker } from '../worker/reports-worker.ts';
 import { createEmailWorker } from '../worker/email-worker.ts';
 import { createMaintenanceWorker } from '../worker/maintenance-worker.ts';
+import { Connection } from '@temporalio/client';
+import { ensureDefaultSchedules, sendWelcomeEmail } from './dev-defaults.ts';
 
 /**
  * `npm start`: worker and API in one process over the embedded defaults
@@ -24,6 +26,9 @@ const samplesDir = fileURLToPath(new URL('../samples/', import.meta.url));
 // restart shows the same key; ADMIN_API_KEY, when set, wins.
 const keyFile = path.join(process.env.AISTACK_STATE ?? path.join(os.homedir(), '.cache', 'aistack', 'state'), 'admin-api-key');
 if (!process.env.ADMIN_API_KEY && existsSync(keyFile)) process.env.ADMIN_API_KEY = readFileSync(keyFile, 'utf8').trim();
+// The sample knowledge base syncs from samples/: a source root besides the configured ones (`:`-separated).
+const defaultSourceRoot = path.join(process.env.AISTACK_CACHE ?? path.join(os.homedir(), '.cache', 'aistack'), 'sources');
+process.env.KB_SOURCE_ROOTS = [process.env.KB_SOURCE_ROOTS ?? defaultSourceRoot, path.resolve(samplesDir)].join(':');
 const config = loadConfig();
 
 // Ctrl-C drains the worker, then the rest closes behind it. One Ctrl-C may arrive
@@ -80,6 +85,24 @@ for (const name of readdirSync(samplesDir).sort()) {
   console.log(`sample ${name}: ${created ? 'ingesting' : document.status} (${document.id.slice(0, 12)}…)`);
 }
 
+// The default Schedules (nightly backup, hourly sync of samples/) and a first email, through the same code as the API.
+const temporalClient = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const mailUi = config.MAIL_UI_URL ? `${config.MAIL_UI_URL.replace(/\/+$/, '')}/index.html` : undefined;
+let schedulesLine = 'not set up (see the warning above)';
+if (!stopRequestedAt) {
+  try {
+    const ids = await ensureDefaultSchedules(platform.db, temporalClient, config, path.resolve(samplesDir));
+    schedulesLine = `${ids.join(', ')} (${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/schedules)`;
+  } catch (error) {
+    console.warn(`the default schedules could not be set up: ${(error as Error).message}`);
+  }
+  try {
+    await sendWelcomeEmail(platform.db, temporalClient, config, { apiUrl: api.url, temporalUi: config.TEMPORAL_UI_URL, mailUi });
+  } catch (error) {
+    console.warn(`the welcome email could not be queued: ${(error as Error).message}`);
+  }
+}
+
 // What an analyst asks: paid revenue by region and month, and the same as a report with next quarter's
 // forecast. A report's filters apply to every view of it, the forecast's training range included.
 const paid = [
@@ -101,6 +124,17 @@ const exampleReport = JSON.stringify({
   formats: ['xlsx', 'pdf', 'csv'],
 });
 
+// A weekly delivery of a report (its id from POST /v1/reports above), and an email as a client sends one.
+const exampleDelivery = JSON.stringify({
+  reportId: 'rpt_…',
+  cron: '0 9 * * mon',
+  timezone: 'Asia/Shanghai',
+  recipients: ['老板 <boss@example.com>'],
+  format: 'xlsx',
+  subject: '每周收入报表 Weekly revenue',
+});
+const exampleEmail = JSON.stringify({ to: ['you@example.com'], subject: '你好 Hello', text: 'Sent through the outbox; see it in MailDev.' });
+
 // The database can hold an operator key this state directory never saw (ADMIN_API_KEY unset, key file gone): say so.
 const keyLine =
   config.AUTH === 'off'
@@ -115,6 +149,8 @@ AI Stack jobs is running (database: ${platform.db.engine})
   API docs         ${api.url}/docs
   Temporal         ${config.TEMPORAL_ADDRESS}
   Temporal Web UI  ${config.TEMPORAL_UI_URL}
+  Mail             ${mailUi ? `${mailUi} (MailDev: every message the platform sends)` : `${config.SMTP_URL} (a relay: no mail UI here)`}
+  Schedules        ${schedulesLine}
   API key          ${keyLine}
 Try:
   curl${authHeader} -F file=@samples/${readdirSync(samplesDir).sort()[0]} ${api.url}/v1/documents
@@ -122,10 +158,16 @@ Try:
   curl${authHeader} -G --data-urlencode 'q=有限公司' -d facets=region,status,month ${api.url}/v1/search/orders
   curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/analytics/query -d '${exampleQuery}'
   curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/reports -d '${exampleReport}'
+  curl${authHeader} ${api.url}/v1/schedules
+  curl${authHeader} -X POST ${api.url}/v1/schedules/backup-nightly/trigger
+  curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/schedules/report-delivery -d '${exampleDelivery}'
+  curl${authHeader} -X POST ${api.url}/v1/backups
+  curl${authHeader} -H 'content-type: application/json' ${api.url}/v1/emails -d '${exampleEmail}'
 Stop with Ctrl-C.`);
 
 await workerRun;
 await email.close();
 await api.close();
+await temporalClient.close();
 await connection.close();
 await platform.close();

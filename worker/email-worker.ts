@@ -1,9 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEmailActivities } from '../activities/email.ts';
 import type { Platform } from '../lib/platform.ts';
-
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { sharedWorkflowBundle } from './runtime.ts';
 
 export interface EmailWorker {
   worker: Worker;
@@ -16,14 +14,15 @@ export interface EmailWorker {
 /** The worker of the `email` task queue (EMAIL_TASK_QUEUE): sendEmail and its activities. */
 export async function createEmailWorker(platform: Platform, connection: NativeConnection): Promise<EmailWorker> {
   const { config } = platform;
-  const activities = createEmailActivities(platform);
+  // `close` is the pool's, not an activity.
+  const { close, ...activities } = createEmailActivities(platform);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.EMAIL_TASK_QUEUE,
-    workflowsPath,
+    workflowBundle: await sharedWorkflowBundle(),
     activities,
     shutdownGraceTime: '10s',
   });
-  return { worker, run: () => worker.run(), close: async () => activities.close?.() };
+  return { worker, run: () => worker.run(), close };
 }

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCacheWarmingActivities } from '../activities/cache-warming.ts';
@@ -17,9 +16,7 @@ import { isOcrAvailable } from '../lib/documents/ocr/index.ts';
 import { createPreparePool } from '../lib/documents/prepare/pool.ts';
 import type { Platform } from '../lib/platform.ts';
 import { createQueryEmbeddings } from '../lib/search/query-embeddings.ts';
-import { installWorkerRuntime } from './runtime.ts';
-
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { installWorkerRuntime, sharedWorkflowBundle } from './runtime.ts';
 
 /** Connects a worker-side client to Temporal, with the SDK's runtime set up first. */
 export function connectWorker(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'LOG_LEVEL'>): Promise<NativeConnection> {
@@ -54,7 +51,7 @@ export async function createIngestWorker(platform: Platform, connection: NativeC
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.INGEST_TASK_QUEUE,
-    workflowsPath,
+    workflowBundle: await sharedWorkflowBundle(),
     activities: {
       ...createIngestActivities({
         db,

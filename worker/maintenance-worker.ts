@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup.ts';
 import { createKnowledgeBaseSyncActivities } from '../activities/kb-sync.ts';
 import type { Platform } from '../lib/platform.ts';
-
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { sharedWorkflowBundle } from './runtime.ts';
 
 export interface MaintenanceWorker {
   worker: Worker;
@@ -23,7 +21,7 @@ export async function createMaintenanceWorker(platform: Platform, connection: Na
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.MAINTENANCE_TASK_QUEUE,
-    workflowsPath,
+    workflowBundle: await sharedWorkflowBundle(),
     activities: { ...createBackupActivities(platform), ...createKnowledgeBaseSyncActivities(platform) },
     maxConcurrentActivityTaskExecutions: 4,
     maxHeartbeatThrottleInterval: '1s',

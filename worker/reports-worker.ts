@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createReportActivities } from '../activities/reports.ts';
+import { createReportDeliveryActivities } from '../activities/report-delivery.ts';
 import { createAnalyticsAnswers } from '../lib/analytics/answers.ts';
 import { createAnalyticsEngine } from '../lib/analytics/engine.ts';
 import type { Platform } from '../lib/platform.ts';
-
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { sharedWorkflowBundle } from './runtime.ts';
 
 export interface ReportsWorker {
   worker: Worker;
@@ -29,8 +28,17 @@ export async function createReportsWorker(platform: Platform, connection: Native
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.REPORTS_TASK_QUEUE,
-    workflowsPath,
-    activities: createReportActivities({ db, blobs, engine, answers: createAnalyticsAnswers(platform.cache, config.ANALYTICS_CACHE_TTL_MS) }),
+    workflowBundle: await sharedWorkflowBundle(),
+    activities: {
+      ...createReportActivities({ db, blobs, engine, answers: createAnalyticsAnswers(platform.cache, config.ANALYTICS_CACHE_TTL_MS) }),
+      // deliverReport (report-delivery Schedules): a firing's report row and its email in the outbox.
+      ...createReportDeliveryActivities({
+        db,
+        timeZone: config.ANALYTICS_TIME_ZONE,
+        emailTaskQueue: config.EMAIL_TASK_QUEUE,
+        messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+      }),
+    },
     // Rendering and exporting are CPU-bound in this process: a few at a time keep heartbeats and the other queue on time.
     maxConcurrentActivityTaskExecutions: 4,
     // A cancel reaches a running step with its next heartbeat: send them within a second, not 80% of the timeout.

@@ -7,3 +7,8 @@ export { syncSearchIndex } from './sync-search-index.ts';
 export { scheduledSearchSync } from './scheduled-search-sync.ts';
 export { importDataset } from './import-dataset.ts';
 export { generateReport } from './generate-report.ts';
+export { deliverReport } from './deliver-report.ts';
+export { sendEmail } from './send-email.ts';
+export { backupPlatform, verifyBackup } from './backup-platform.ts';
+export { restorePlatform } from './restore-platform.ts';
+export { syncKnowledgeBase } from './sync-knowledge-base.ts';

@@ -39,13 +39,13 @@ export interface RateLimitOptions {
   whenRedisDown?: 'open' | 'closed';
 }
 
-/** Uploads, batches, reports, emails, backups, restores and syncs: each one stores or sends something, or starts heavy work. */
+/** Uploads, batches, reports, emails, backups, restores, syncs and Schedule triggers: each one stores or sends something, or starts heavy work. */
 export const isExpensiveRoute = (req: Request): boolean => {
   const path = req.baseUrl + req.path;
   // Starting work counts, watching it does not: polling a report's status is an ordinary read.
   return (
     req.method === 'POST' &&
-    /^\/v1\/(documents(\/batch)?|erp\/imports|reports|analytics\/(forecast|anomalies)|emails|backups(\/[^/]+\/restore)?|knowledge-bases\/[^/]+\/sync)\/?$/.test(path)
+    /^\/v1\/(documents(\/batch)?|erp\/imports|reports|analytics\/(forecast|anomalies)|emails|backups(\/[^/]+\/restore)?|knowledge-bases\/[^/]+\/sync|schedules\/[^/]+\/(trigger|backfill))\/?$/.test(path)
   );
 };
 

@@ -59,4 +59,15 @@ export interface BackupRecord {
   workflowId: string;
   createdAt: string;
   finishedAt?: string;
+  /** The latest restore from this backup, if any. */
+  lastRestore?: BackupRestoreState;
+}
+
+/** A restorePlatform run, recorded on the backup it restores (the backups table survives every restore). */
+export interface BackupRestoreState {
+  workflowId: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  error?: { code: string; message: string };
 }

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { deleteSchedulesOf } from '../helpers/schedules.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Bounded: about two minutes on a 2-core machine shared with other suites. */
@@ -41,6 +42,8 @@ before(async () => {
 });
 
 after(async () => {
+  // Schedules the fuzzer made would keep firing on the shared Temporal server.
+  if (platform) await deleteSchedulesOf(platform.env, platform.platform.config.TEMPORAL_ADDRESS);
   await platform?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -96,6 +99,34 @@ checks.positive_data_acceptance.expected-statuses = ${toml(['2xx', '3xx', '401',
     accepting('/v1/report-templates', 'POST', ['400']),
     accepting('/v1/report-templates', 'GET', ['400']),
     accepting('/v1/report-templates/{id}', 'PUT', ['400']),
+    // Whether a string is an email address (a JSON Schema pattern cannot say it well), a recipient listed twice, text
+    // and html with a template or neither, a template that exists and data that fills its variables, attachments
+    // that exist for the tenant: 400 naming the field. The same idempotency key with another body is a 409; a body,
+    // rendered message or set of attachments over its size limit is a 413.
+    accepting('/v1/emails', 'POST', ['400', '409', '413']),
+    accepting('/v1/emails', 'GET', ['400']),
+    // A template's Mustache must parse, its HTML must escape every variable, its default locale must be one of its
+    // locales (1 to 10, each once): 400 naming `locales.<locale>.<part>` or `defaultLocale`.
+    accepting('/v1/email-templates', 'POST', ['400']),
+    accepting('/v1/email-templates', 'GET', ['400']),
+    accepting('/v1/email-templates/{id}', 'PUT', ['400']),
+    // Backups (operator key): no worker runs here, so the first POST starts a backup that stays `running` and every
+    // later POST joins it (one backup at a time): fuzzing cannot start backups in bulk. A restore needs the token a
+    // 428 hands out for a verified backup (none is verified here: 409); any other schema-valid token is a 400 naming
+    // `confirmationToken`, so fuzzing cannot restore. The list takes signed cursors.
+    accepting('/v1/backups', 'GET', ['400']),
+    accepting('/v1/backups/{id}/restore', 'POST', ['400', '428']),
+    // A Schedule's body is the one its kind (the path) takes, its cron expression must mean something (a minute of 61 is
+    // a string like any other to a schema), its time zone must exist, and its report or knowledge base must be the
+    // caller's (400 naming the field); a backfill's range must be past, at most 31 days and hold 1 to 50 firings.
+    accepting('/v1/schedules/{id}', 'POST', ['400']),
+    accepting('/v1/schedules', 'GET', ['400']),
+    accepting('/v1/schedules/{id}/backfill', 'POST', ['400']),
+    // A knowledge-base source's path must exist inside KB_SOURCE_ROOTS after following symlinks, and a Git URL must be
+    // https:// or a local repository there (400 naming `path` / `url`): a schema cannot know the file system. At most
+    // 20 sources per knowledge base (409), and one sync per knowledge base at a time (a repeat joins it; no worker
+    // runs here), so fuzzing cannot start syncs in bulk.
+    accepting('/v1/knowledge-bases/{id}/sources', 'POST', ['400']),
     `phases.stateful.checks.negative_data_rejection.enabled = false`,
   ].join('\n');
 }

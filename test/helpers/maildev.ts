@@ -14,7 +14,8 @@ export interface DeliveredMail {
   cc?: { address: string; name: string }[];
   /** The SMTP envelope: every recipient, Bcc included. */
   envelope: { from: { address: string }; to: { address: string }[] };
-  attachments?: { fileName?: string; generatedFileName?: string; contentType: string; length?: number; checksum?: string }[];
+  // As MailDev 3 reports them (not mailparser's fileName/length).
+  attachments?: { filename?: string; generatedFileName?: string; contentType: string; size?: number; checksum?: string }[];
   text?: string;
   html?: string;
 }

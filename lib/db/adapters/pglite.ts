@@ -22,10 +22,16 @@ export async function createPgliteDatabase(dataDir: string): Promise<Database> {
       return { rows: result.rows as never[] };
     },
   });
-  return {
+  const database: Database = {
     engine: 'pglite',
     ...run(db),
     transaction: (work) => db.transaction((tx) => work(run(tx))),
     close: () => db.close(),
   };
+  handles.set(database, db);
+  return database;
 }
+
+/** The PGlite instance behind a Database, for what the port cannot say: backups dump and load its data directory. */
+const handles = new WeakMap<Database, PGlite>();
+export const pgliteOf = (db: Database): PGlite | undefined => handles.get(db);
