@@ -42,25 +42,12 @@ async function beating<T>(work: (beat: (details?: unknown) => void) => Promise<T
 }
 
 /**
- * Tells the API processes' filter of existing document ids (api/services/
- * document-reads.ts) about a new one, as an upload does; otherwise a synced
- * document would read as absent by id until the filter is rebuilt. The filter
- * is the API's: when the API runs in this process its instance is used, else one
- * of the same name whose adds go out over the cache bus. Looked up lazily: `npm
- * start` creates the workers before the API.
+ * Tells the API's filter of existing document ids (api/services/document-reads.ts)
+ * about a new one, as an upload does; otherwise a synced document would read as
+ * absent by id until the filter is rebuilt. The filter is the API's, in this
+ * process or another (then over the cache bus).
  */
-function documentIdAnnouncer(cache: Cache): (id: string) => void {
-  type Filter = { add(...ids: string[]): void };
-  let filter: Filter | undefined;
-  return (id) => {
-    // The cache keeps its filters by name and offers no lookup; reading its registry is the one way to share the API's.
-    const registry = (cache as unknown as { core?: { filters?: Map<string, Filter> } }).core?.filters;
-    filter ??=
-      registry?.get('document-ids') ??
-      cache.createExistenceFilter({ name: 'document-ids', expectedItems: 1_000, load: async function* () {} });
-    filter.add(id);
-  };
-}
+const documentIdAnnouncer = (cache: Cache) => (id: string) => cache.addToExistenceFilter('document-ids', id);
 
 const failureOf = (error: unknown) =>
   error instanceof AppError ? { code: error.code, message: error.message } : { code: 'E_KB_SYNC_FILE', message: 'the file could not be read' };

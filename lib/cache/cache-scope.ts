@@ -97,6 +97,15 @@ export class CacheScope {
     return this.core.createExistenceFilter(options);
   }
 
+  /**
+   * Tells the existence filter `name` about new ids wherever it lives: this
+   * process's (a worker beside the API in one process) and, over the bus, every
+   * other process's. For work that creates ids outside the process owning the filter.
+   */
+  addToExistenceFilter(name: string, ...items: string[]): void {
+    this.core.addToExistenceFilter(name, items);
+  }
+
   metrics(): CacheMetrics {
     return this.core.metrics();
   }

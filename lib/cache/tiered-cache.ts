@@ -148,6 +148,12 @@ export class TieredCache {
     return filter;
   }
 
+  addToExistenceFilter(name: string, items: string[]): void {
+    const filter = this.filters.get(name);
+    if (filter) filter.add(...items);
+    else void this.bus?.publish({ type: 'filter', name, items });
+  }
+
   metrics(): CacheMetrics {
     return snapshotMetrics(this.counters, this.l1, this.link?.breaker);
   }
