@@ -311,8 +311,6 @@ case $cmd in
     if [[ ${1:-} == dev ]]; then
       echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_DEV_PORT"
       echo "export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_DEV_UI_PORT"
-      echo "export SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
-      echo "export MAIL_UI_URL=$MAILDEV_URL"
       exit 0
     fi
     echo "export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_TEST_PORT"
