@@ -9,7 +9,7 @@ import type { EmailWorkflows } from '../../client/emails.ts';
 import type { Database } from '../../lib/db/index.ts';
 import { checkAttachments } from '../../lib/email/attachment-check.ts';
 import { EMAIL_TEMPLATE_ID_PATTERN, idempotentEmailId, newEmailId } from '../../lib/email/ids.ts';
-import { enqueueEmail, getEmail, listEmails } from '../../lib/email/outbox.ts';
+import { discardQueuedEmail, enqueueEmail, getEmail, listEmails } from '../../lib/email/outbox.ts';
 import { getEmailTemplate, getEmailTemplateByName } from '../../lib/email/template-repository.ts';
 import { EmailInputError, pickLocale, renderTemplate } from '../../lib/email/templates.ts';
 import { EMAIL_LIMITS, type EmailDraft, type EmailRecord } from '../../lib/email/types.ts';
@@ -143,7 +143,7 @@ export function createEmailService({ db, workflows, messageIdDomain }: EmailServ
         await workflows.start(email.id, tenant);
       } catch (error) {
         // Nothing started: leave nothing behind, so the caller's retry (same key or none) starts afresh.
-        if (created) await db.query(`delete from emails where id = $1 and status = 'queued'`, [email.id]);
+        if (created) await discardQueuedEmail(db, email.id);
         throw error;
       }
       return { email, created };

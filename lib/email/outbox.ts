@@ -121,6 +121,11 @@ export async function enqueueEmail(
   return { email: email!, created: false, existingRequestHash: (row.request_hash as string | null) ?? undefined };
 }
 
+/** Removes an email whose workflow never started (its outbox goes with it), so a retry starts afresh. */
+export async function discardQueuedEmail(db: Queryable, id: string): Promise<void> {
+  await db.query(`delete from emails where id = $1 and status = 'queued'`, [id]);
+}
+
 /** The tenant's email, or undefined: another tenant's email is as absent as a missing one. */
 export async function getEmail(db: Queryable, tenant: string, id: string): Promise<EmailRecord | undefined> {
   const { rows } = await db.query<Row>('select * from emails where id = $1 and tenant = $2', [id, tenant]);
