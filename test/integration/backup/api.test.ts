@@ -43,7 +43,11 @@ describe('backups API', () => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { body } = await operator(`/v1/backups/${id}`);
-      if (!['running', 'verifying'].includes(body.status)) return body;
+      if (!['running', 'verifying'].includes(body.status)) {
+        // Retention is the run's last step, after the row says `verified`: the run's end is the backup's end.
+        await new Client({ connection }).workflow.getHandle(body.workflowId).result();
+        return (await operator(`/v1/backups/${id}`)).body;
+      }
       if (Date.now() > deadline) throw new Error(`backup ${id} still ${body.status} after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
