@@ -81,8 +81,11 @@ checks.positive_data_acceptance.expected-statuses = ${toml(['2xx', '3xx', '401',
     // A forecast or anomaly search over a well-formed request can still be refused: a field the catalog lacks, a range
     // with too few periods or no rows, trainFrom after trainTo or a year outside 1900–2200 (400 naming the field); or
     // its series query over the cost ceiling (422, limit).
-    accepting('/v1/analytics/forecast', 'POST', ['400', '422']),
-    accepting('/v1/analytics/anomalies', 'POST', ['400', '422']),
+    // Their bodies are read up to 64 KiB too: a long body (a filter's long `in` list) is a 413, schema-valid or not.
+    accepting('/v1/analytics/forecast', 'POST', ['400', '413', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
+    accepting('/v1/analytics/anomalies', 'POST', ['400', '413', '422']) +
+      `checks.negative_data_rejection.expected-statuses = ${toml(['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429', '5xx'])}\n`,
     // A pivot's or a drill-down's fields, aggregations and filter values are the catalog's to judge (400 naming
     // `rows.N`, `columns.N`, `cell.<field>` …; a field twice, or min of a text field, too); a well-formed pivot can
     // also have more cells than the limit, or a query over the cost ceiling (422 naming the limit). Their bodies
