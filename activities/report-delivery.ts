@@ -17,6 +17,7 @@ import { parameterValues, substitute } from '../lib/reports/templates.ts';
 import type { ReportSpec } from '../lib/reports/types.ts';
 import type { DeliverReportInput } from '../workflows/report-delivery-definitions.ts';
 import { reportWorkflowId } from '../workflows/report-definitions.ts';
+import { emailWorkflowId } from '../workflows/email-definitions.ts';
 import { withFailureMapping } from './failures.ts';
 
 export interface ReportDeliveryDeps {
@@ -90,7 +91,7 @@ export function createReportDeliveryActivities({ db, timeZone, emailTaskQueue, m
         attachments: [{ reportId: report.id, format: input.format }],
         mode: 'single',
       };
-      await enqueueEmail(db, { id, tenant: input.tenant, draft, idempotencyKey: key, messageIdDomain });
+      await enqueueEmail(db, { id, tenant: input.tenant, draft, idempotencyKey: key, messageIdDomain, workflowId: emailWorkflowId(id) });
       return { emailId: id, taskQueue: emailTaskQueue };
     },
   });

@@ -12,6 +12,7 @@ import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db/index.ts';
 import { newEmailId } from '../lib/email/ids.ts';
 import { enqueueEmail } from '../lib/email/outbox.ts';
+import { emailWorkflowId } from '../workflows/email-definitions.ts';
 import { addKnowledgeBaseSource } from '../lib/kb-sync/sources.ts';
 import { createKnowledgeBase, DEFAULT_TENANT, getKnowledgeBase } from '../lib/knowledge-bases/repository.ts';
 
@@ -81,6 +82,7 @@ export async function sendWelcomeEmail(db: Database, temporal: Connection, confi
       mode: 'single',
     },
     messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+    workflowId: emailWorkflowId(id),
   });
   return createEmailWorkflows(new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }), config.EMAIL_TASK_QUEUE).start(id, DEFAULT_TENANT);
 }

@@ -16,6 +16,7 @@ import { EMAIL_LIMITS, type EmailDraft, type EmailRecord } from '../../lib/email
 import { emailRequestSchema, IDEMPOTENCY_KEY, type EmailRequest } from '../email-schemas.ts';
 import { HttpProblem } from '../problem.ts';
 import { parseInput } from '../validate.ts';
+import { emailWorkflowId } from '../../workflows/email-definitions.ts';
 
 export interface EmailServiceDeps {
   db: Database;
@@ -137,7 +138,7 @@ export function createEmailService({ db, workflows, messageIdDomain }: EmailServ
       } catch (error) {
         throw toEmailProblem(error);
       }
-      const { email, created, existingRequestHash } = await enqueueEmail(db, { id, tenant, draft, idempotencyKey: key, requestHash: hash, messageIdDomain });
+      const { email, created, existingRequestHash } = await enqueueEmail(db, { id, tenant, draft, idempotencyKey: key, requestHash: hash, messageIdDomain, workflowId: emailWorkflowId(id) });
       if (!created && existingRequestHash !== hash) throw reused();
       try {
         await workflows.start(email.id, tenant);

@@ -7,7 +7,6 @@
  * says "maybe handed over"; the next attempt asks the delivery check instead of sending blindly.
  */
 import type { Database, Queryable } from '../db/index.ts';
-import { emailWorkflowId } from '../../workflows/email-definitions.ts';
 import { messageIdOf } from './ids.ts';
 import type { EmailDraft, EmailRecord, EmailStatus, MessageState, OutboxMessage, RecipientKind, RecipientOutcome } from './types.ts';
 
@@ -70,6 +69,8 @@ export interface EnqueueEmailInput {
   idempotencyKey?: string;
   requestHash?: string;
   messageIdDomain: string;
+  /** The id of the sendEmail run that will send it (workflows/email-definitions.ts names it). */
+  workflowId: string;
 }
 
 /**
@@ -92,7 +93,7 @@ export async function enqueueEmail(
         input.requestHash ?? null,
         input.draft.subject,
         JSON.stringify(input.draft),
-        emailWorkflowId(input.id),
+        input.workflowId,
       ],
     );
     if (!rows[0]) return false;

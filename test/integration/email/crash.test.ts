@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createEmailWorkflows } from '../../../client/emails.ts';
 import { createEmailWorker } from '../../../worker/email-worker.ts';
 import { connectWorker } from '../../../worker/ingest-worker.ts';
+import { emailWorkflowId } from '../../../workflows/email-definitions.ts';
 import { newEmailId } from '../../../lib/email/ids.ts';
 import { enqueueEmail, getEmail } from '../../../lib/email/outbox.ts';
 import type { EmailRecord } from '../../../lib/email/types.ts';
@@ -71,6 +72,7 @@ describe('a worker killed between MailDev accepting a message and the activity c
       tenant: 'default',
       draft: { to: [{ email: to }], cc: [], bcc: [], subject: `crash ${id}`, text: 'once', attachments: [], mode: 'single' },
       messageIdDomain: t.platform.config.EMAIL_MESSAGE_ID_DOMAIN,
+      workflowId: emailWorkflowId(id),
     });
     const messageId = email.messages[0]!.messageId;
     holdFor.add(messageId);

@@ -75,7 +75,7 @@ for (const engine of engines) {
     /** Enqueues the draft, runs sendEmail to its end, returns the record. */
     async function send(draft: EmailDraft, tenant = 'default'): Promise<EmailRecord> {
       const id = newEmailId();
-      await enqueueEmail(t.platform.db, { id, tenant, draft, messageIdDomain: t.platform.config.EMAIL_MESSAGE_ID_DOMAIN });
+      await enqueueEmail(t.platform.db, { id, tenant, draft, messageIdDomain: t.platform.config.EMAIL_MESSAGE_ID_DOMAIN, workflowId: emailWorkflowId(id) });
       const workflowId = await createEmailWorkflows(client, t.platform.config.EMAIL_TASK_QUEUE).start(id, tenant);
       assert.equal(workflowId, emailWorkflowId(id));
       await client.workflow.getHandle(workflowId).result();
@@ -185,7 +185,7 @@ for (const engine of engines) {
       const domain = t.platform.config.EMAIL_MESSAGE_ID_DOMAIN;
       // Present: a crashed attempt had delivered it (here: handed to MailDev directly with its Message-ID).
       const there = { id: newEmailId(), to: addr('there') };
-      const { email } = await enqueueEmail(db, { id: there.id, tenant: 'default', draft: draftOf({ to: [{ email: there.to }] }), messageIdDomain: domain });
+      const { email } = await enqueueEmail(db, { id: there.id, tenant: 'default', draft: draftOf({ to: [{ email: there.to }] }), messageIdDomain: domain, workflowId: emailWorkflowId(there.id) });
       await markSending(db, there.id, 0);
       const direct = nodemailer.createTransport({ host: maildevSmtp.hostname, port: Number(maildevSmtp.port), secure: false });
       await direct.sendMail({ from: 'noreply@aistack.local', to: there.to, subject: 'crashed attempt', text: 'x', messageId: email.messages[0]!.messageId });
@@ -199,7 +199,7 @@ for (const engine of engines) {
 
         // Absent and the earlier attempt long over: sent (once).
         const gone = { id: newEmailId(), to: addr('gone') };
-        const queued = await enqueueEmail(db, { id: gone.id, tenant: 'default', draft: draftOf({ to: [{ email: gone.to }] }), messageIdDomain: domain });
+        const queued = await enqueueEmail(db, { id: gone.id, tenant: 'default', draft: draftOf({ to: [{ email: gone.to }] }), messageIdDomain: domain, workflowId: emailWorkflowId(gone.id) });
         await markSending(db, gone.id, 0);
         await db.query(`update email_messages set sending_at = now() - interval '10 minutes' where email_id = $1`, [gone.id]);
         assert.equal((await deliverIn(env, activities, { emailId: gone.id, seq: 0 })).state, 'sent');
@@ -207,7 +207,7 @@ for (const engine of engines) {
 
         // Absent but recent: not sent yet, retried after the earlier attempt must be over.
         const recent = { id: newEmailId(), to: addr('recent') };
-        await enqueueEmail(db, { id: recent.id, tenant: 'default', draft: draftOf({ to: [{ email: recent.to }] }), messageIdDomain: domain });
+        await enqueueEmail(db, { id: recent.id, tenant: 'default', draft: draftOf({ to: [{ email: recent.to }] }), messageIdDomain: domain, workflowId: emailWorkflowId(recent.id) });
         await markSending(db, recent.id, 0);
         await assert.rejects(deliverIn(env, activities, { emailId: recent.id, seq: 0 }), (error: Error & { type?: string; nextRetryDelay?: unknown }) => {
           assert.equal(error.type, 'E_EMAIL_SETTLING');
@@ -223,7 +223,7 @@ for (const engine of engines) {
       const blind = createEmailActivities(t.platform, { check: null });
       try {
         const unsure = { id: newEmailId(), to: addr('unsure') };
-        await enqueueEmail(db, { id: unsure.id, tenant: 'default', draft: draftOf({ to: [{ email: unsure.to }] }), messageIdDomain: domain });
+        await enqueueEmail(db, { id: unsure.id, tenant: 'default', draft: draftOf({ to: [{ email: unsure.to }] }), messageIdDomain: domain, workflowId: emailWorkflowId(unsure.id) });
         await markSending(db, unsure.id, 0);
         assert.equal((await deliverIn(env, blind, { emailId: unsure.id, seq: 0 })).state, 'uncertain');
         assert.equal((await mailTo(unsure.to)).length, 0);
@@ -242,7 +242,7 @@ for (const engine of engines) {
         const ids = [newEmailId(), newEmailId()];
         for (const [i, id] of ids.entries()) {
           const draft = draftOf({ to: [{ email: `r${i}@${domain}` }] });
-          await enqueueEmail(t.platform.db, { id, tenant: 'default', draft, messageIdDomain: t.platform.config.EMAIL_MESSAGE_ID_DOMAIN });
+          await enqueueEmail(t.platform.db, { id, tenant: 'default', draft, messageIdDomain: t.platform.config.EMAIL_MESSAGE_ID_DOMAIN, workflowId: emailWorkflowId(id) });
         }
         assert.equal((await deliverIn(env, limited, { emailId: ids[0]!, seq: 0 })).state, 'sent');
         await assert.rejects(deliverIn(env, limited, { emailId: ids[1]!, seq: 0 }), (error: Error & { type?: string; nextRetryDelay?: unknown; nonRetryable?: boolean }) => {
